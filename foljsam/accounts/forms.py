@@ -1,0 +1,25 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+
+from .services import LOCKED_OUT, login_attempt_record, login_is_locked
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing a locked account before checking the password."""
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip()
+        ip = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if username and login_is_locked(username=username):
+            raise forms.ValidationError(
+                LOCKED_OUT, code="locked", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                login_attempt_record(username=username, ip=ip, success=False)
+            raise
+        login_attempt_record(username=username, ip=ip, success=True)
+        return cleaned

@@ -1,0 +1,57 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administratör")
+    OFFICER = "officer", _("Uppföljare")
+    READER = "reader", _("Läsare (ledning, nämnd)")
+    PROVIDER = "provider", _("Utförare")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("roll"), max_length=16, choices=Role.choices, default=Role.READER)
+    # A provider user is bound to exactly one provider and sees only that organisation.
+    provider = models.ForeignKey(
+        "registry.Provider", verbose_name=_("utförare"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.PROVIDER and not self.provider_id:
+            raise ValidationError({"provider": _("En utförares användare måste kopplas till en utförare.")})
+        if self.role != Role.PROVIDER and self.provider_id:
+            raise ValidationError({"provider": _("Bara utförarens användare kopplas till en utförare.")})
+
+    @property
+    def is_provider_user(self) -> bool:
+        return self.role == Role.PROVIDER
+
+    @property
+    def is_officer(self) -> bool:
+        """Officers and administrators may change follow-up data."""
+        return self.role in (Role.OFFICER, Role.ADMIN) or self.is_superuser
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class LoginAttempt(models.Model):
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    success = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.success else 'fel'}"

@@ -1,0 +1,29 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import LoginAttempt
+
+LOCKED_OUT = _(
+    "För många misslyckade inloggningar. Kontot är låst i %(minutes)s minuter; försök igen senare "
+    "eller kontakta administratören."
+)
+
+
+def login_is_locked(*, username: str) -> bool:
+    """True when the last LOGIN_MAX_FAILURES attempts inside the window all failed."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = list(
+        LoginAttempt.objects.filter(username__iexact=username, at__gte=since)
+        .order_by("-at")
+        .values_list("success", flat=True)[: settings.LOGIN_MAX_FAILURES]
+    )
+    return len(recent) >= settings.LOGIN_MAX_FAILURES and not any(recent)
+
+
+@transaction.atomic
+def login_attempt_record(*, username: str, ip: str | None, success: bool) -> LoginAttempt:
+    return LoginAttempt.objects.create(username=username[:150], ip=ip, success=success)

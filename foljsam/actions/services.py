@@ -1,0 +1,156 @@
+"""Writes of the process "Genomföra åtgärder". Every step records who and when (PlanStep)."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActionPlan, Deviation, PlanStatus, PlanStep
+
+NO_DEVIATIONS = _("En åtgärdsplan måste gälla minst en avvikelse.")
+MIXED_PROVIDERS = _("Alla avvikelser i en åtgärdsplan måste gälla samma utförare.")
+NOT_ALLOWED = _("Du får inte göra det här steget.")
+WRONG_STATE = _("Planen har status ”%(status)s”; steget ”%(step)s” går inte att göra nu.")
+MEASURES_REQUIRED = _("Beskriv åtgärderna innan planen skickas in.")
+COMMENT_REQUIRED = _("Skriv en kommentar som säger vad som ska kompletteras.")
+WEEKS_RANGE = _("Ange en tidsfrist mellan 1 och 26 veckor.")
+
+# Which steps may follow which status, and who takes them.
+TRANSITIONS = {
+    "submit": ({PlanStatus.REQUESTED, PlanStatus.RETURNED}, PlanStatus.SUBMITTED, "provider"),
+    "approve": ({PlanStatus.SUBMITTED}, PlanStatus.APPROVED, "officer"),
+    "return": ({PlanStatus.SUBMITTED}, PlanStatus.RETURNED, "officer"),
+    "carry_out": ({PlanStatus.APPROVED}, PlanStatus.CARRIED_OUT, "provider"),
+    "verify": ({PlanStatus.CARRIED_OUT}, PlanStatus.VERIFIED, "officer"),
+    "reopen": ({PlanStatus.CARRIED_OUT}, PlanStatus.APPROVED, "officer"),
+}
+STEP_LABELS = {
+    "submit": _("skicka in"),
+    "approve": _("godkänn"),
+    "return": _("återskicka"),
+    "carry_out": _("markera genomförd"),
+    "verify": _("verifiera"),
+    "reopen": _("återöppna"),
+}
+
+
+def deadline_in_weeks(*, weeks: int, start: date | None = None) -> date:
+    """A deadline relative to a decision, e.g. "inom fyra veckor"."""
+    if not 1 <= weeks <= 26:
+        raise ValidationError(WEEKS_RANGE)
+    return (start or timezone.localdate()) + timedelta(weeks=weeks)
+
+
+def _may(user, plan: ActionPlan, who: str) -> bool:
+    if who == "provider":
+        # The provider's own staff act; an officer may also register on their behalf
+        # (e.g. a plan that arrived by e-mail).
+        return (user.is_provider_user and user.provider_id == plan.provider_id) or user.is_officer
+    return user.is_officer
+
+
+def _step(plan: ActionPlan, step: str, by, comment: str = "") -> ActionPlan:
+    allowed_from, target, who = TRANSITIONS[step]
+    if not _may(by, plan, who):
+        raise ValidationError(NOT_ALLOWED)
+    if plan.status not in allowed_from:
+        raise ValidationError(
+            WRONG_STATE, params={"status": plan.get_status_display(), "step": STEP_LABELS[step]}
+        )
+    plan.status = target
+    plan.save()
+    PlanStep.objects.create(plan=plan, status=target, by=by, comment=comment)
+    return plan
+
+
+@transaction.atomic
+def deviation_create(
+    *, provider, by, source: str, requirement: str, text: str, severity: str = "deviation",
+    unit=None, source_ref: str = "", found_on: date | None = None,
+) -> Deviation:
+    deviation = Deviation(
+        provider=provider, unit=unit, source=source, requirement=requirement, text=text,
+        severity=severity, source_ref=source_ref, found_on=found_on or timezone.localdate(), created_by=by,
+    )
+    deviation.full_clean()
+    deviation.save()
+    return deviation
+
+
+@transaction.atomic
+def action_plan_request(
+    *, deviations, by, title: str, submit_within_weeks: int = 2, request_note: str = ""
+) -> ActionPlan:
+    """The officer asks the provider for an action plan answering `deviations`."""
+    deviations = list(deviations)
+    if not deviations:
+        raise ValidationError(NO_DEVIATIONS)
+    if len({d.provider_id for d in deviations}) != 1:
+        raise ValidationError(MIXED_PROVIDERS)
+    if not by.is_officer:
+        raise ValidationError(NOT_ALLOWED)
+    plan = ActionPlan(
+        provider=deviations[0].provider, title=title, request_note=request_note,
+        submit_by=deadline_in_weeks(weeks=submit_within_weeks),
+    )
+    plan.full_clean()
+    plan.save()
+    plan.deviations.set(deviations)
+    PlanStep.objects.create(plan=plan, status=PlanStatus.REQUESTED, by=by, comment=request_note)
+    return plan
+
+
+@transaction.atomic
+def action_plan_submit(*, plan: ActionPlan, by, measures: str, cause: str = "", responsible: str = "") -> ActionPlan:
+    if not measures.strip():
+        raise ValidationError(MEASURES_REQUIRED)
+    plan.measures, plan.cause, plan.responsible = measures.strip(), cause.strip(), responsible.strip()
+    return _step(plan, "submit", by)
+
+
+@transaction.atomic
+def action_plan_approve(*, plan: ActionPlan, by, complete_within_weeks: int = 4, comment: str = "") -> ActionPlan:
+    # Seed 002: a deviation (rating 3) must be fixed within four weeks of the approved plan.
+    plan.complete_by = deadline_in_weeks(weeks=complete_within_weeks)
+    return _step(plan, "approve", by, comment)
+
+
+@transaction.atomic
+def action_plan_return(*, plan: ActionPlan, by, comment: str, submit_within_weeks: int = 2) -> ActionPlan:
+    if not comment.strip():
+        raise ValidationError(COMMENT_REQUIRED)
+    plan.submit_by = deadline_in_weeks(weeks=submit_within_weeks)
+    return _step(plan, "return", by, comment.strip())
+
+
+@transaction.atomic
+def action_plan_carry_out(*, plan: ActionPlan, by, comment: str = "") -> ActionPlan:
+    return _step(plan, "carry_out", by, comment)
+
+
+@transaction.atomic
+def action_plan_verify(*, plan: ActionPlan, by, comment: str = "") -> ActionPlan:
+    """The officer checks that the measures were taken; the deviations are closed."""
+    _step(plan, "verify", by, comment)
+    for deviation in plan.deviations.filter(closed_on__isnull=True):
+        if not deviation.action_plans.exclude(status=PlanStatus.VERIFIED).exists():
+            deviation.closed_on = timezone.localdate()
+            deviation.save()
+    return plan
+
+
+@transaction.atomic
+def action_plan_reopen(*, plan: ActionPlan, by, comment: str) -> ActionPlan:
+    """Undo "carried out" when the officer finds the measures were not taken."""
+    if not comment.strip():
+        raise ValidationError(COMMENT_REQUIRED)
+    return _step(plan, "reopen", by, comment.strip())
+
+
+def available_steps(*, plan: ActionPlan, user) -> list[str]:
+    return [
+        step for step, (allowed_from, _target, who) in TRANSITIONS.items()
+        if plan.status in allowed_from and _may(user, plan, who)
+    ]

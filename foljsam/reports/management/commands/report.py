@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from foljsam.registry.models import Board
+from foljsam.registry.selectors import providers_table
+from foljsam.reports.formatting import providers_table_text
+
+
+class Command(BaseCommand):
+    help = "Rapporter ur registret, t.ex. `foljsam report providers-table --year 2022`."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="report", required=True)
+        table = sub.add_parser("providers-table", help="Utförare 1 januari och 31 december per område.")
+        table.add_argument("--year", type=int, required=True)
+        table.add_argument("--board", help="Nämndens namn (standard: alla nämnder).")
+
+    def handle(self, *args, **options):
+        board = None
+        if options.get("board"):
+            board = Board.objects.filter(name__iexact=options["board"]).first()
+            if board is None:
+                raise CommandError(f"Okänd nämnd: {options['board']}")
+        year = options["year"]
+        if not 1900 <= year <= 2200:
+            raise CommandError("Ange ett år med fyra siffror, t.ex. --year 2022.")
+        table = providers_table(year=year, board=board)
+        title = f"Utförare inom {board.name if board else 'nämndernas'} valfrihetssystem {year}"
+        self.stdout.write(providers_table_text(table, title))
