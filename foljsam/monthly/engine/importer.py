@@ -291,9 +291,11 @@ def _kind_sql(kind: str, mapping: ColumnMapping, check_providers: bool) -> tuple
             {_ts('check_in_raw', mapping.timestamp_format)} AS check_in,
             {_ts('check_out_raw', mapping.timestamp_format)} AS check_out,
             {_method_case(mapping)} AS method,
-            array_to_string(list_sort(list_distinct(list_filter(
-                list_transform(string_split(services_raw, '|'), lambda x: trim(x)), lambda x: x <> ''))), '|')
-                AS services"""
+            CASE WHEN contains(services_raw, '|') THEN
+                array_to_string(list_sort(list_distinct(list_filter(
+                    list_transform(string_split(services_raw, '|'), lambda x: trim(x)),
+                    lambda x: x <> ''))), '|')
+                ELSE services_raw END AS services"""
         checks = [
             ("visit_id", "visit_id = ''", "visit_id saknas"),
             *prov,
@@ -357,10 +359,11 @@ _KEY_RAW = {
 }
 
 
-def _stored_select(kind: str, ps: Pseudonymizer) -> str:
-    client = ps.sql_expr("client_raw")
+def _stored_select(kind: str) -> str:
+    """Stored columns; pseudonyms come from the id map joined as cm (client) and sm (staff)."""
+    client = "cm.p"
     if kind == "visits":
-        staff = f"CASE WHEN staff_raw = '' THEN NULL ELSE {ps.sql_expr('staff_raw')} END"
+        staff = "sm.p"
         return (f"provider_id, visit_id, {client} AS client, {staff} AS staff, check_in, check_out, "
                 "method, services")
     if kind == "grants":
@@ -456,11 +459,14 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
              t AS (SELECT _pos, {typed} FROM s)
         SELECT *, {reason} AS _why FROM t
     """)
+    # Duplicate keys: a cheap hash aggregate first; the window only runs over the (rare) duplicates.
     con.execute(f"""
         CREATE TEMP TABLE dedup AS
-        SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY _pos DESC) AS _rn,
+        WITH dk AS (SELECT {key} FROM checked WHERE _why IS NULL GROUP BY {key} HAVING count(*) > 1),
+             d AS (SELECT _pos, {key} FROM checked WHERE _why IS NULL AND ({key}) IN (SELECT ({key}) FROM dk))
+        SELECT _pos, row_number() OVER (PARTITION BY {key} ORDER BY _pos DESC) AS _rn,
                max(_pos) OVER (PARTITION BY {key}) AS _last
-        FROM checked WHERE _why IS NULL
+        FROM d
     """)
 
     # Rejections: structural (from DuckDB's reject table), validation, duplicates.
@@ -500,8 +506,21 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
     result.rejected = listed[:MAX_REJECTED_LISTED]
 
     progress("pseudonymiserar", 0.55)
-    con.execute(f"CREATE TEMP TABLE new AS SELECT {_stored_select(kind, ps)} FROM dedup WHERE _rn = 1")
-    con.execute("DROP TABLE raw; DROP TABLE checked; DROP TABLE dedup")
+    # HMAC only over the distinct ids (tens of thousands, not millions of rows), then joined back.
+    staff_ids = "UNION SELECT staff_raw FROM checked WHERE _why IS NULL AND staff_raw <> ''" \
+        if kind == "visits" else ""
+    con.execute(f"""
+        CREATE TEMP TABLE idmap AS SELECT id, {ps.sql_expr('id')} AS p
+        FROM (SELECT DISTINCT id FROM (SELECT client_raw AS id FROM checked WHERE _why IS NULL {staff_ids}))
+    """)
+    staff_join = "LEFT JOIN idmap sm ON sm.id = c.staff_raw" if kind == "visits" else ""
+    no_dup = "AND c._pos NOT IN (SELECT _pos FROM dedup WHERE _rn > 1)" if n_dup else ""
+    con.execute(f"""
+        CREATE TEMP TABLE new AS SELECT {_stored_select(kind)}
+        FROM checked c JOIN idmap cm ON cm.id = c.client_raw {staff_join}
+        WHERE c._why IS NULL {no_dup}
+    """)
+    con.execute("DROP TABLE raw; DROP TABLE checked; DROP TABLE dedup; DROP TABLE idmap")
 
     progress("sparar", 0.7)
     with storage.locked(data_dir):

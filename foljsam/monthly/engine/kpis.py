@@ -148,16 +148,12 @@ WITH base AS (
     FROM {visits} WHERE check_in < {m_end} {prov}
 ), seq AS (
     SELECT *,
-        lag(visit_id) OVER s AS s_prev_visit_id,
         lag(client) OVER s AS s_prev_client,
-        lag(check_in) OVER s AS s_prev_check_in,
         lag(check_out) OVER s AS s_prev_check_out,
         max(check_out) OVER (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS s_max_prev_check_out,
-        lag(visit_id) OVER cs AS cs_prev_visit_id,
-        lag(check_in) OVER cs AS cs_prev_check_in,
         lag(check_out) OVER cs AS cs_prev_check_out,
-        lag(services) OVER cs AS cs_prev_services
+        lag(services) OVER cs AS cs_prev_services{detail}
     FROM base
     WINDOW s AS (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id),
            cs AS (PARTITION BY provider_id, client, staff ORDER BY check_in, check_out, visit_id)
@@ -212,6 +208,13 @@ REPORTS_SQL = """
 SELECT * FROM {reports} WHERE event_date >= {m_start} AND event_date < CAST({m_end} AS DATE) {prov}
 """
 
+# Extra columns only flagged_rows() needs (they cost time in compute_kpis).
+DETAIL_SQL = """,
+        lag(visit_id) OVER s AS s_prev_visit_id,
+        lag(check_in) OVER s AS s_prev_check_in,
+        lag(visit_id) OVER cs AS cs_prev_visit_id,
+        lag(check_in) OVER cs AS cs_prev_check_in"""
+
 SOURCES = {"rows": "m_rows", "grants": GRANTS_SQL, "continuity": CONTINUITY_SQL, "dominant": DOMINANT_SQL,
            "long_days": LONG_DAYS_SQL, "reports": REPORTS_SQL}
 _ALIAS = {"rows": "r", "grants": "g", "continuity": "c", "dominant": "d", "long_days": "l", "reports": "a"}
@@ -258,7 +261,7 @@ def compute_kpis(data_dir: str | os.PathLike, period: str, provider_ids=None, co
     own = con is None
     con = _connect(con)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p))
+        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=""))
         ctes, joins = [], []
         for source, sql in SOURCES.items():
             kpis = [k for k in CATALOGUE if k.source == source]
@@ -322,12 +325,13 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
     own = con is None
     con = _connect(con)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p))
+        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=DETAIL_SQL))
         if kpi.flag:
             extra = (", " + _SEQ_PREV[key]) if key in _SEQ_PREV else ""
             q = f"SELECT {_ROW_COLS}{extra} FROM m_rows WHERE {kpi.flag} ORDER BY {_ORDER}"
         elif key == "dominant_staff_clients":
-            q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, client) IN (SELECT provider_id, client "
+            q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client) IN "
+                 "(SELECT provider_id, client "
                  f"FROM ({DOMINANT_SQL})) ORDER BY client, {_ORDER}")
         elif key == "staff_long_days":
             q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff, CAST(check_in AS DATE)) IN "
