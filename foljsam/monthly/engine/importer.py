@@ -515,15 +515,18 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
     """)
     staff_join = "LEFT JOIN idmap sm ON sm.id = c.staff_raw" if kind == "visits" else ""
     no_dup = "AND c._pos NOT IN (SELECT _pos FROM dedup WHERE _rn > 1)" if n_dup else ""
-    con.execute(f"""
-        CREATE TEMP TABLE new AS SELECT {_stored_select(kind)}
-        FROM checked c JOIN idmap cm ON cm.id = c.client_raw {staff_join}
-        WHERE c._why IS NULL {no_dup}
-    """)
-    con.execute("DROP TABLE raw; DROP TABLE checked; DROP TABLE dedup; DROP TABLE idmap")
-
+    n_rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+    result.accepted = n_rows - n_invalid - n_dup
+    con.execute("DROP TABLE raw")
     progress("sparar", 0.7)
     with storage.locked(data_dir):
+        # Merging needs the new rows twice; a first import streams them straight into Parquet.
+        what = "TABLE" if storage.parquet_path(data_dir, kind).exists() else "VIEW"
+        con.execute(f"""
+            CREATE TEMP {what} new AS SELECT {_stored_select(kind)}
+            FROM checked c JOIN idmap cm ON cm.id = c.client_raw {staff_join}
+            WHERE c._why IS NULL {no_dup}
+        """)
         _merge(con, result, kind, data_dir)
     return result
 
@@ -532,7 +535,6 @@ def _merge(con, result: FileImport, kind: str, data_dir) -> None:
     target = storage.parquet_path(data_dir, kind)
     keys = storage.KEYS[kind]
     cols = [c.split()[0] for c in storage.SCHEMAS[kind].split(", ")]
-    result.accepted = con.execute("SELECT count(*) FROM new").fetchone()[0]
     on = " AND ".join(f"o.{k} = n.{k}" for k in keys)
     if target.exists():
         old = storage.table_sql(data_dir, kind)

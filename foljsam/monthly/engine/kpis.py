@@ -178,8 +178,8 @@ WHERE valid_from <= {m_last} AND (valid_to IS NULL OR valid_to >= {m_start}) {pr
 # Kolada U21401/U21402: days 1-14, check-in 07:00 <= t < 22:00, >= 2 such rows on each of the 14 days.
 CONTINUITY_SQL = """
 WITH c_rows AS (
-    SELECT provider_id, client, staff, CAST(check_in AS DATE) AS d FROM {visits}
-    WHERE check_in >= {m_start} AND check_in < {c_end} AND extract(hour FROM check_in) BETWEEN 7 AND 21 {prov}
+    SELECT provider_id, client, staff, CAST(check_in AS DATE) AS d FROM m_rows
+    WHERE check_in < {c_end} AND extract(hour FROM check_in) BETWEEN 7 AND 21
 ), c_days AS (
     SELECT provider_id, client, d FROM c_rows GROUP BY provider_id, client, d HAVING count(*) >= 2
 ), eligible AS (
