@@ -1,0 +1,1 @@
+"""Pure analytical engine of the monthly home-care follow-up (no Django imports here)."""

@@ -1,0 +1,577 @@
+"""Import of visits, grants and additional reports (CSV or XLSX) into pseudonymised Parquet.
+
+Parsing and validation run as DuckDB SQL over the whole file (read_csv with all_varchar); only the
+header line and, for XLSX, the conversion to a temporary CSV happen in Python.
+
+Decisions where the contract is silent:
+- Duplicate key inside one file: the LAST row wins (later rows in an export are corrections);
+  every earlier row is listed as rejected with a reason naming the later line, so nothing is
+  dropped silently.
+- Keys: visits (provider_id, visit_id); grants (provider_id, client, service_code, valid_from);
+  additional reports (provider_id, report_id). A row with a known key replaces the stored one.
+- reported_at may be a date or a timestamp; a date is stored as midnight of that day.
+- minutes_per_month accepts a decimal comma. valid_to empty = open-ended.
+- Line numbers are 1-based file lines (header = 1). They assume one record per line: a quoted
+  value that contains a line break shifts the numbers of later rows.
+- Rejection reasons name the column, never the value of a client or staff id.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import json
+import os
+import tempfile
+import time
+import uuid
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from foljsam.lib.pseudonym import Pseudonymizer
+from foljsam.monthly.engine import storage
+from foljsam.monthly.engine.storage import sql_literal
+
+MAX_REJECTED_LISTED = 1000  # the report lists at most this many rejected rows; the total is always counted
+
+Progress = Callable[[str, float], None]
+
+
+class FileRefused(Exception):
+    """The whole file is refused; nothing was stored. str(exc) is a Swedish message for the user."""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    columns: tuple[str, ...]
+    label: str  # "Kolumner saknas i {label}"
+    what: str  # "… inte {what}"
+    signature: frozenset[str]  # headers that only this kind has, to recognise a wrong-kind file
+
+
+KINDS: dict[str, KindSpec] = {
+    "visits": KindSpec(
+        ("visit_id", "provider_id", "client_id", "staff_id", "check_in", "check_out", "method", "services"),
+        "besöksfilen",
+        "besök",
+        frozenset({"visit_id", "check_in", "check_out"}),
+    ),
+    "grants": KindSpec(
+        ("client_id", "provider_id", "service_code", "minutes_per_month", "valid_from", "valid_to"),
+        "filen med beviljade insatser",
+        "beviljade insatser",
+        frozenset({"service_code", "minutes_per_month"}),
+    ),
+    "additional_reports": KindSpec(
+        ("report_id", "provider_id", "client_id", "kind", "event_date", "reported_at"),
+        "filen med tilläggsrapporter",
+        "tilläggsrapporter",
+        frozenset({"report_id", "event_date", "reported_at"}),
+    ),
+}
+
+TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
+DATE_FORMATS = ("%Y-%m-%d",)
+METHODS = ("electronic", "manual")
+
+
+@dataclass
+class ColumnMapping:
+    """How a real export maps onto the canonical format.
+
+    columns: canonical column -> header in the file (matched case-insensitively); unmapped canonical
+    columns are looked up under their own name. Formats are strptime strings tried before the
+    canonical ISO formats. method_values maps source values (case-insensitive) to electronic/manual.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    timestamp_format: str | None = None
+    date_format: str | None = None
+    method_values: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None  # XLSX: sheet name; default the first sheet
+
+
+@dataclass
+class FileImport:
+    kind: str
+    file: str
+    accepted: int = 0  # rows of this file now stored (new + replaced + unchanged)
+    new: int = 0
+    replaced: int = 0  # an existing key got different content
+    unchanged: int = 0  # an existing key with identical content (re-import)
+    rejected_total: int = 0
+    rejected: list[dict] = field(default_factory=list)  # at most MAX_REJECTED_LISTED, sorted by line
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "accepted": self.accepted,
+            "new": self.new,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "rejected_total": self.rejected_total,
+            "rejected_truncated": self.rejected_total > len(self.rejected),
+            "rejected": self.rejected,
+        }
+
+
+@dataclass
+class ImportReport:
+    files: list[FileImport] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def replaced(self) -> int:
+        return sum(f.replaced for f in self.files)
+
+    @property
+    def rejected(self) -> list[dict]:
+        return [dict(r, file=f.file, kind=f.kind) for f in self.files for r in f.rejected]
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(f.rejected_total for f in self.files)
+
+    def kind(self, kind: str) -> FileImport:
+        return next(f for f in self.files if f.kind == kind)
+
+    def to_json(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "replaced": self.replaced,
+            "rejected_total": self.rejected_total,
+            "rejected": self.rejected,
+            "files": [f.to_json() for f in self.files],
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# File sniffing
+
+
+def _check_utf8(path: Path) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise FileRefused(
+                    f"Filen är inte UTF-8-kodad (första ogiltiga tecknet vid byte {offset + exc.start}). "
+                    "Spara den som CSV UTF-8 och försök igen."
+                ) from None
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise FileRefused("Filen är inte UTF-8-kodad (den slutar mitt i ett tecken).") from None
+
+
+def _detect_format(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused("Filen är i det gamla Excel-formatet (.xls). Spara den som .xlsx eller CSV.")
+    if b"\0" in head or head.startswith(b"%PDF"):
+        raise FileRefused("Filen är varken CSV eller XLSX.")
+    return "csv"
+
+
+def _detect_delimiter(header_line: str) -> str:
+    # Only , and ; are allowed; the header has no quoted delimiters in practice, counting suffices.
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def _resolve_columns(kind: str, headers: list[str], mapping: ColumnMapping) -> dict[str, int]:
+    """canonical column -> index in the file; refuses wrong-kind files and missing columns."""
+    spec = KINDS[kind]
+    lowered = [h.strip().lower() for h in headers]
+    index: dict[str, int] = {}
+    for col in spec.columns:
+        source = mapping.columns.get(col, col).strip().lower()
+        if source in lowered:
+            index[col] = lowered.index(source)
+    missing = [c for c in spec.columns if c not in index]
+    if missing:
+        # Headers as canonical names (through the mapping) to recognise another kind's file.
+        reverse = {v.strip().lower(): k for k, v in mapping.columns.items()}
+        canonical = {reverse.get(h, h) for h in lowered}
+        for other, other_spec in KINDS.items():
+            if other != kind and other_spec.signature <= canonical and not spec.signature <= canonical:
+                raise FileRefused(
+                    f"Det här ser ut att vara en fil med {other_spec.what}, inte {spec.what}."
+                )
+        raise FileRefused(f"Kolumner saknas i {spec.label}: {', '.join(missing)}")
+    return index
+
+
+def _xlsx_to_csv(path: Path, mapping: ColumnMapping, out: Path, progress: Progress) -> list[str]:
+    """Writes the sheet as a comma CSV with a leading _line column; returns the header."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise FileRefused("Filen kunde inte läsas som XLSX.") from None
+    try:
+        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
+        total = ws.max_row or 0
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise FileRefused("Filen är tom.")
+        headers = ["" if v is None else str(v) for v in header_row]
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            for n, row in enumerate(rows, start=2):
+                if all(v is None or v == "" for v in row):
+                    continue
+                cells = [_cell(v) for v in row[: len(headers)]]
+                writer.writerow([n, *cells, *([""] * (len(headers) - len(cells)))])
+                if total and n % 50_000 == 0:
+                    progress("läser XLSX", min(0.3, 0.3 * n / total))
+        return headers
+    finally:
+        wb.close()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # ids typed as numbers come back as 123.0
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# SQL per kind: (select of typed columns from raw, ordered list of (column, condition, reason))
+
+
+def _ts(col: str, fmt: str | None, dates_too: bool = False) -> str:
+    fmts = ([fmt] if fmt else []) + list(TIMESTAMP_FORMATS)
+    if dates_too:
+        fmts += list(DATE_FORMATS)
+    return f"try_strptime({col}, [{', '.join(sql_literal(f) for f in fmts)}])"
+
+
+def _date(col: str, fmt: str | None) -> str:
+    fmts = ([fmt] if fmt else []) + list(DATE_FORMATS)
+    return f"CAST(try_strptime({col}, [{', '.join(sql_literal(f) for f in fmts)}]) AS DATE)"
+
+
+def _method_case(mapping: ColumnMapping) -> str:
+    pairs = {m: m for m in METHODS}
+    pairs.update({k.strip().lower(): v for k, v in mapping.method_values.items()})
+    whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in pairs.items() if v in METHODS)
+    return f"CASE lower(method_raw) {whens} END"
+
+
+def _kind_sql(kind: str, mapping: ColumnMapping, check_providers: bool) -> tuple[str, list]:
+    prov = [("provider_id", "provider_id = ''", "provider_id saknas")]
+    if check_providers:
+        prov.append(("provider_id", "provider_id NOT IN (SELECT provider_id FROM known)", "Okänd utförare"))
+    client = [("client_id", "client_raw = ''", "client_id saknas")]
+    if kind == "visits":
+        typed = f"""
+            visit_id, provider_id, client_raw, staff_raw, method_raw,
+            {_ts('check_in_raw', mapping.timestamp_format)} AS check_in,
+            {_ts('check_out_raw', mapping.timestamp_format)} AS check_out,
+            {_method_case(mapping)} AS method,
+            CASE WHEN contains(services_raw, '|') THEN
+                array_to_string(list_sort(list_distinct(list_filter(
+                    list_transform(string_split(services_raw, '|'), lambda x: trim(x)),
+                    lambda x: x <> ''))), '|')
+                ELSE services_raw END AS services"""
+        checks = [
+            ("visit_id", "visit_id = ''", "visit_id saknas"),
+            *prov,
+            *client,
+            ("check_in", "check_in IS NULL", "Ogiltig eller saknad tidpunkt för inkvittens"),
+            ("check_out", "check_out IS NULL", "Ogiltig eller saknad tidpunkt för utkvittens"),
+            ("check_out", "check_out < check_in", "Utkvittens är före inkvittens"),
+            ("method", "method IS NULL", "Okänd registreringsmetod (ska vara electronic eller manual)"),
+        ]
+    elif kind == "grants":
+        typed = f"""
+            provider_id, client_raw, service_code,
+            try_cast(replace(minutes_raw, ',', '.') AS DOUBLE) AS minutes_per_month,
+            {_date('valid_from_raw', mapping.date_format)} AS valid_from,
+            {_date('valid_to_raw', mapping.date_format)} AS valid_to, valid_to_raw"""
+        checks = [
+            *prov,
+            *client,
+            ("service_code", "service_code = ''", "service_code saknas"),
+            ("minutes_per_month", "minutes_per_month IS NULL", "Ogiltigt antal minuter per månad"),
+            ("minutes_per_month", "minutes_per_month < 0", "Negativt antal minuter per månad"),
+            ("valid_from", "valid_from IS NULL", "Ogiltigt eller saknat datum för giltig från"),
+            ("valid_to", "valid_to IS NULL AND valid_to_raw <> ''", "Ogiltigt datum för giltig till"),
+            ("valid_to", "valid_to < valid_from", "Giltig till är före giltig från"),
+        ]
+    else:
+        typed = f"""
+            report_id, provider_id, client_raw, kind,
+            {_date('event_date_raw', mapping.date_format)} AS event_date,
+            coalesce({_ts('reported_at_raw', mapping.timestamp_format)},
+                     CAST({_date('reported_at_raw', mapping.date_format)} AS TIMESTAMP)) AS reported_at"""
+        checks = [
+            ("report_id", "report_id = ''", "report_id saknas"),
+            *prov,
+            *client,
+            ("event_date", "event_date IS NULL", "Ogiltigt eller saknat händelsedatum"),
+            ("reported_at", "reported_at IS NULL", "Ogiltig eller saknad tidpunkt för rapporteringen"),
+        ]
+    return typed, checks
+
+
+_RAW_NAMES = {
+    "visits": {"check_in": "check_in_raw", "check_out": "check_out_raw", "method": "method_raw",
+               "services": "services_raw", "client_id": "client_raw", "staff_id": "staff_raw"},
+    "grants": {"client_id": "client_raw", "minutes_per_month": "minutes_raw",
+               "valid_from": "valid_from_raw", "valid_to": "valid_to_raw"},
+    "additional_reports": {"client_id": "client_raw", "event_date": "event_date_raw",
+                           "reported_at": "reported_at_raw"},
+}
+
+_KEY_COLUMNS = {
+    "visits": ("provider_id", "visit_id"),
+    "grants": ("provider_id", "client_id", "service_code", "valid_from"),
+    "additional_reports": ("provider_id", "report_id"),
+}
+
+_KEY_RAW = {
+    "visits": ("provider_id", "visit_id"),
+    "grants": ("provider_id", "client_raw", "service_code", "valid_from"),
+    "additional_reports": ("provider_id", "report_id"),
+}
+
+
+def _stored_select(kind: str) -> str:
+    """Stored columns; pseudonyms come from the id map joined as cm (client) and sm (staff)."""
+    client = "cm.p"
+    if kind == "visits":
+        staff = "sm.p"
+        return (f"provider_id, visit_id, {client} AS client, {staff} AS staff, check_in, check_out, "
+                "method, services")
+    if kind == "grants":
+        return f"provider_id, {client} AS client, service_code, minutes_per_month, valid_from, valid_to"
+    return f"provider_id, report_id, {client} AS client, kind, event_date, reported_at"
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def import_file(
+    path: str | os.PathLike,
+    kind: str,
+    data_dir: str | os.PathLike,
+    key: bytes,
+    known_providers: Iterable[str] | None = None,
+    mapping: ColumnMapping | None = None,
+    progress: Progress | None = None,
+    filename: str | None = None,
+) -> ImportReport:
+    """Imports one file of `kind` (visits | grants | additional_reports) into data_dir.
+
+    Raises FileRefused when the whole file is refused (nothing stored). known_providers: the
+    registry's provider ids; rows with other ids are rejected (None = no check).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    path = Path(path)
+    mapping = mapping or ColumnMapping()
+    progress = progress or (lambda phase, fraction: None)
+    ps = Pseudonymizer(key)
+    result = FileImport(kind=kind, file=filename or path.name)
+    progress("kontrollerar filen", 0.0)
+
+    with tempfile.TemporaryDirectory(prefix="foljsam-import-") as tmp:
+        fmt = _detect_format(path)
+        if fmt == "xlsx":
+            csv_path = Path(tmp) / "sheet.csv"
+            headers = _xlsx_to_csv(path, mapping, csv_path, progress)
+            delim, line_col, skip = ",", 0, 0  # column 0 holds the sheet row number
+        else:
+            _check_utf8(path)
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                first = fh.readline()
+            if not first.strip():
+                raise FileRefused("Filen är tom eller saknar rubrikrad.")
+            delim = _detect_delimiter(first)
+            headers = next(csv.reader([first], delimiter=delim))
+            csv_path, line_col, skip = path, None, 1
+        index = _resolve_columns(kind, headers, mapping)
+
+        con = storage.connect()
+        try:
+            result = _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping,
+                          ps, known_providers, data_dir, progress)
+        finally:
+            con.close()
+    report = ImportReport(files=[result])
+    _save_report(data_dir, report)
+    progress("klart", 1.0)
+    return report
+
+
+def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping, ps,
+         known_providers, data_dir, progress) -> FileImport:
+    offset = 1 if line_col is not None else 0
+    ncols = len(headers) + offset
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
+    progress("läser filen", 0.3)
+    con.execute(f"""
+        CREATE TEMP TABLE raw AS SELECT * FROM read_csv({sql_literal(str(csv_path))},
+            delim={sql_literal(delim)}, quote='"', escape='"', header=false, skip={skip},
+            auto_detect=false, all_varchar=true, columns={columns}, null_padding=false,
+            store_rejects=true, rejects_table='rej_err', rejects_scan='rej_scan', ignore_errors=true)
+    """)
+    raw_names = _RAW_NAMES[kind]
+    sel = ", ".join(
+        f"coalesce(trim(c{index[c] + offset}), '') AS {raw_names.get(c, c)}" for c in KINDS[kind].columns
+    )
+    line_expr = "CAST(c0 AS BIGINT)" if line_col is not None else "rowid + 2"
+    typed, checks = _kind_sql(kind, mapping, known_providers is not None)
+    if known_providers is not None:
+        con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS provider_id",
+                    [sorted({str(p) for p in known_providers})])
+    reason = "CASE " + " ".join(
+        f"WHEN {cond} THEN {sql_literal(col + chr(31) + why)}" for col, cond, why in checks
+    ) + " END"
+    key = ", ".join(_KEY_RAW[kind])
+    progress("kontrollerar rader", 0.4)
+    con.execute(f"""
+        CREATE TEMP TABLE checked AS
+        WITH s AS (SELECT {line_expr} AS _pos, {sel} FROM raw),
+             t AS (SELECT _pos, {typed} FROM s)
+        SELECT *, {reason} AS _why FROM t
+    """)
+    # Duplicate keys: a cheap hash aggregate first; the window only runs over the (rare) duplicates.
+    con.execute(f"""
+        CREATE TEMP TABLE dedup AS
+        WITH dk AS (SELECT {key} FROM checked WHERE _why IS NULL GROUP BY {key} HAVING count(*) > 1),
+             d AS (SELECT _pos, {key} FROM checked WHERE _why IS NULL AND ({key}) IN (SELECT ({key}) FROM dk))
+        SELECT _pos, row_number() OVER (PARTITION BY {key} ORDER BY _pos DESC) AS _rn,
+               max(_pos) OVER (PARTITION BY {key}) AS _last
+        FROM d
+    """)
+
+    # Rejections: structural (from DuckDB's reject table), validation, duplicates.
+    struct = con.execute("SELECT DISTINCT line, error_type FROM rej_err ORDER BY line").fetchall()
+    n_invalid = con.execute("SELECT count(*) FROM checked WHERE _why IS NOT NULL").fetchone()[0]
+    n_dup = con.execute("SELECT count(*) FROM dedup WHERE _rn > 1").fetchone()[0]
+    result.rejected_total = len(struct) + n_invalid + n_dup
+    struct_lines = [int(line) for line, _ in struct]
+
+    def to_line(pos: int) -> int:
+        if line_col is not None:
+            return int(pos)
+        line = int(pos)  # rowid + 2; rows DuckDB skipped shift later rows down
+        i = 0
+        while i < len(struct_lines) and struct_lines[i] <= line:
+            i = bisect_right(struct_lines, line, lo=i)
+            line = int(pos) + i
+        return line
+
+    listed: list[dict] = []
+    for line, etype in struct[:MAX_REJECTED_LISTED]:
+        why = ("För många kolumner på raden" if "TOO MANY" in etype
+               else "För få kolumner på raden" if "MISSING" in etype else "Raden kunde inte tolkas")
+        listed.append({"line": int(line), "column": None, "reason": why})
+    for pos, why in con.execute(
+        f"SELECT _pos, _why FROM checked WHERE _why IS NOT NULL ORDER BY _pos LIMIT {MAX_REJECTED_LISTED}"
+    ).fetchall():
+        col, text = why.split(chr(31))
+        listed.append({"line": to_line(pos), "column": col, "reason": text})
+    for pos, last in con.execute(
+        f"SELECT _pos, _last FROM dedup WHERE _rn > 1 ORDER BY _pos LIMIT {MAX_REJECTED_LISTED}"
+    ).fetchall():
+        listed.append({"line": to_line(pos), "column": ", ".join(_KEY_COLUMNS[kind]),
+                       "reason": f"Samma nyckel förekommer igen på rad {to_line(last)}; "
+                                 "den senare raden används"})
+    listed.sort(key=lambda r: r["line"])
+    result.rejected = listed[:MAX_REJECTED_LISTED]
+
+    progress("pseudonymiserar", 0.55)
+    # HMAC only over the distinct ids (tens of thousands, not millions of rows), then joined back.
+    staff_ids = "UNION SELECT staff_raw FROM checked WHERE _why IS NULL AND staff_raw <> ''" \
+        if kind == "visits" else ""
+    con.execute(f"""
+        CREATE TEMP TABLE idmap AS SELECT id, {ps.sql_expr('id')} AS p
+        FROM (SELECT DISTINCT id FROM (SELECT client_raw AS id FROM checked WHERE _why IS NULL {staff_ids}))
+    """)
+    staff_join = "LEFT JOIN idmap sm ON sm.id = c.staff_raw" if kind == "visits" else ""
+    no_dup = "AND c._pos NOT IN (SELECT _pos FROM dedup WHERE _rn > 1)" if n_dup else ""
+    n_rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+    result.accepted = n_rows - n_invalid - n_dup
+    con.execute("DROP TABLE raw")
+    progress("sparar", 0.7)
+    with storage.locked(data_dir):
+        # Merging needs the new rows twice; a first import streams them straight into Parquet.
+        what = "TABLE" if storage.parquet_path(data_dir, kind).exists() else "VIEW"
+        con.execute(f"""
+            CREATE TEMP {what} new AS SELECT {_stored_select(kind)}
+            FROM checked c JOIN idmap cm ON cm.id = c.client_raw {staff_join}
+            WHERE c._why IS NULL {no_dup}
+        """)
+        _merge(con, result, kind, data_dir)
+    return result
+
+
+def _merge(con, result: FileImport, kind: str, data_dir) -> None:
+    target = storage.parquet_path(data_dir, kind)
+    keys = storage.KEYS[kind]
+    cols = [c.split()[0] for c in storage.SCHEMAS[kind].split(", ")]
+    on = " AND ".join(f"o.{k} = n.{k}" for k in keys)
+    if target.exists():
+        old = storage.table_sql(data_dir, kind)
+        same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in cols)
+        existing, unchanged = con.execute(f"""
+            SELECT count(*), count(*) FILTER (WHERE {same}) FROM new n JOIN {old} o ON {on}
+        """).fetchone()
+    else:
+        existing = unchanged = 0
+    result.unchanged = unchanged
+    result.replaced = existing - unchanged
+    result.new = result.accepted - existing
+    if result.new == 0 and result.replaced == 0:
+        return  # nothing changes: leave the file untouched (idempotent re-import)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    select_cols = ", ".join(cols)
+    if target.exists():
+        old = storage.table_sql(data_dir, kind)
+        source = (f"SELECT {select_cols} FROM {old} o WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on}) "
+                  f"UNION ALL SELECT {select_cols} FROM new")
+    else:
+        source = f"SELECT {select_cols} FROM new"
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"COPY ({source}) TO {sql_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _save_report(data_dir, report: ImportReport) -> None:
+    folder = Path(data_dir) / "import_reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    kind = report.files[0].kind if report.files else "empty"
+    name = folder / f"{stamp}-{kind}-{uuid.uuid4().hex[:8]}.json"
+    tmp = name.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, name)

@@ -1,0 +1,363 @@
+"""Key figures of the monthly home-care follow-up (see docs/monthly-follow-up.md).
+
+Every figure is ONE catalogue entry holding its SQL. The SQL uses only portable constructs
+(GROUP BY, lag, running max with an explicit ROWS frame, fixed date ranges, COUNT(DISTINCT) only in
+GROUP BY, no ASOF join, no DISTINCT in windows) so a distributed engine can run the same text.
+
+Sources (each grouped by provider_id, joined on the provider list):
+  rows        the month's visit rows with per-row flags (table m_rows, built by ROWS_SQL)
+  grants      GRANTS_SQL       continuity  CONTINUITY_SQL      dominant  DOMINANT_SQL
+  long_days   LONG_DAYS_SQL    reports     REPORTS_SQL         final     expressions over the join
+
+Thresholds: for worse='higher' a value above default_yellow is yellow and above default_red red;
+for worse='lower' below. They are defaults; the caller passes per-procurement values to status().
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+from foljsam.monthly.engine import storage
+from foljsam.monthly.engine.storage import sql_literal
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label_sv: str
+    description_sv: str
+    kind: str  # count | share | minutes | rate
+    worse: str | None  # higher | lower | None (no traffic light)
+    default_yellow: float | None
+    default_red: float | None
+    flagged_rows: bool  # flagged_rows() can list the rows behind the figure
+    source: str
+    sql: str  # aggregate expression within its source (or expression over the final join)
+    flag: str | None = None  # per-row condition in m_rows for share figures
+
+    def status(self, value, yellow: float | None = None, red: float | None = None) -> str | None:
+        """'green' | 'yellow' | 'red', or None when the figure has no threshold or no value."""
+        yellow = self.default_yellow if yellow is None else yellow
+        red = self.default_red if red is None else red
+        if value is None or self.worse is None:
+            return None
+        beyond = (lambda t: t is not None and value > t) if self.worse == "higher" else (
+            lambda t: t is not None and value < t)
+        return "red" if beyond(red) else "yellow" if beyond(yellow) else "green"
+
+
+def _share(flag: str) -> str:
+    return f"avg(CASE WHEN {flag} THEN 1.0 ELSE 0.0 END)"  # avg over no rows = NULL: undefined share
+
+
+_F = {
+    "manual": "method = 'manual'",
+    "generic": "staff IS NULL",
+    "short": "duration_minutes < 2",
+    # previous row of the same client and staff: same service set, ended 0-300 s before this check-in
+    "repeat": ("staff IS NOT NULL AND cs_prev_check_out IS NOT NULL AND cs_prev_services = services "
+               "AND date_diff('second', cs_prev_check_out, check_in) BETWEEN 0 AND 300"),
+    # previous row of the same staff at another client, ended 0-60 s before this check-in
+    "quick": ("staff IS NOT NULL AND s_prev_check_out IS NOT NULL AND s_prev_client <> client "
+              "AND date_diff('second', s_prev_check_out, check_in) BETWEEN 0 AND 60"),
+    # starts before the latest check-out of all earlier rows of the same staff
+    "overlap": "staff IS NOT NULL AND check_in < s_max_prev_check_out",
+    "no_grant": "granted_client IS NULL",
+}
+
+CATALOGUE: tuple[Kpi, ...] = (
+    Kpi("visits", "Besök",
+        "Antal registreringar (rader) med inkvittens i månaden; dubbelbemanning = två rader.", "count",
+        None, None, None, False, "rows", "count(*)"),
+    Kpi("clients", "Kunder", "Antal olika kunder.", "count", None, None, None, False, "rows",
+        "count(DISTINCT client)"),
+    Kpi("staff", "Personal", "Antal olika medarbetare (generella kvittenser räknas inte).", "count", None,
+        None, None, False, "rows", "count(DISTINCT staff)"),
+    Kpi("executed_minutes", "Utförd tid (min)", "Summa av utkvittens − inkvittens i minuter.", "minutes",
+        None, None, None, False, "rows", "sum(duration_minutes)"),
+    Kpi("granted_minutes", "Beviljad tid (min)",
+        "Beviljade minuter per månad × andel av månadens dagar som beslutet gäller.", "minutes", None, None,
+        None, False, "grants", "sum(granted)"),
+    Kpi("execution_rate", "Utförandegrad", "Utförd tid / beviljad tid (saknas när ingen tid är beviljad).",
+        "rate", "lower", 0.85, 0.70, False, "final",
+        "CASE WHEN g.granted_minutes > 0 THEN coalesce(r.executed_minutes, 0) / g.granted_minutes END"),
+    Kpi("manual_share", "Andel manuella registreringar", "Andel rader registrerade manuellt.", "share",
+        "higher", 0.05, 0.10, True, "rows", _share(_F["manual"]), _F["manual"]),
+    Kpi("generic_share", "Andel generella kvittenser", "Andel rader utan medarbetare (generell kvittens).",
+        "share", "higher", 0.05, 0.10, True, "rows", _share(_F["generic"]), _F["generic"]),
+    Kpi("median_visit_minutes", "Mediantid per besök (min)", "Median av besökens längd.", "minutes", None,
+        None, None, False, "rows", "quantile_cont(duration_minutes, 0.5)"),
+    Kpi("short_visit_share", "Andel korta besök", "Andel rader kortare än 2 minuter.", "share", "higher",
+        0.05, 0.10, True, "rows", _share(_F["short"]), _F["short"]),
+    Kpi("repeat_share", "Andel upprepade registreringar",
+        "Samma medarbetare hos samma kund med samma insatser, 0–300 s efter föregående utkvittens.",
+        "share", "higher", 0.02, 0.05, True, "rows", _share(_F["repeat"]), _F["repeat"]),
+    Kpi("quick_succession_share", "Andel besök i snabb följd",
+        "Medarbetarens föregående besök var hos en annan kund och slutade 0–60 s före inkvittensen.",
+        "share", "higher", 0.02, 0.05, True, "rows", _share(_F["quick"]), _F["quick"]),
+    Kpi("overlap_share", "Andel överlappande besök",
+        "Medarbetaren kvitterar in innan ett tidigare besök har kvitterats ut (två platser samtidigt).",
+        "share", "higher", 0.01, 0.03, True, "rows", _share(_F["overlap"]), _F["overlap"]),
+    Kpi("visits_without_grant_share", "Andel besök utan beslut",
+        "Andel rader där kunden saknar beviljad insats hos utföraren någon dag i månaden.", "share",
+        "higher", 0.01, 0.05, True, "rows", _share(_F["no_grant"]), _F["no_grant"]),
+    Kpi("continuity_clients", "Kunder i kontinuitetsmåttet",
+        "Kunder med minst 2 besök 07–22 varje dag 1–14 i månaden (Kolada U21401/U21402).", "count", None,
+        None, None, False, "continuity", "count(*)"),
+    Kpi("continuity_mean", "Personalkontinuitet, medel",
+        "Medelantal olika medarbetare som kunden möter dag 1–14 (Kolada U21401).", "count", "higher",
+        15.0, 20.0, False, "continuity", "avg(n_staff)"),
+    Kpi("continuity_median", "Personalkontinuitet, median",
+        "Medianantal olika medarbetare som kunden möter dag 1–14 (Kolada U21402).", "count", "higher",
+        15.0, 20.0, False, "continuity", "quantile_cont(n_staff, 0.5)"),
+    Kpi("dominant_staff_clients", "Kunder med dominerande medarbetare",
+        "Kunder med minst 20 besök med medarbetare där en medarbetare har minst 90 % av dem.", "count",
+        "higher", 0, 3, True, "dominant", "count(*)"),
+    Kpi("staff_long_days", "Arbetsdagar över 16 timmar",
+        "Par (medarbetare, dag) med mer än 960 registrerade besöksminuter.", "count", "higher", 0, 3, True,
+        "long_days", "count(*)"),
+    Kpi("additional_reports", "Tilläggsrapporter", "Tilläggsrapporter med händelsedatum i månaden.",
+        "count", None, None, None, False, "reports", "count(*)"),
+    Kpi("late_additional_reports", "Sena tilläggsrapporter",
+        "Tilläggsrapporter rapporterade efter den 5:e i följande månad.", "count", "higher", 0, 3, True,
+        "reports", "sum(CASE WHEN CAST(reported_at AS DATE) > {late_after} THEN 1 ELSE 0 END)"),
+)
+
+BY_KEY = {k.key: k for k in CATALOGUE}
+KEYS = tuple(k.key for k in CATALOGUE)
+# Counts and sums are 0 (not undefined) for a provider without rows in a source; shares, medians and
+# means stay None.
+_INT_KEYS = {k.key for k in CATALOGUE if k.kind == "count" and k.source not in ("continuity",)} | {
+    "continuity_clients"}
+_ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
+
+# ---------------------------------------------------------------------------------------------------
+# Source SQL. Placeholders: {visits} {grants} {reports} {m_start} {m_end} {m_last} {days} {c_end}
+# {late_after} {prov} ("AND provider_id IN (...)" or "").
+
+# All rows of the provider up to the end of M take part in the sequence checks (earlier months
+# too); rows after M cannot be "previous" to a row in M. Generic rows land in a NULL-staff partition
+# whose values are never used (every sequence flag requires staff IS NOT NULL).
+ROWS_SQL = """
+WITH base AS (
+    SELECT provider_id, visit_id, client, staff, check_in, check_out, method, services,
+           date_diff('second', check_in, check_out) / 60.0 AS duration_minutes
+    FROM {visits} WHERE check_in < {m_end} {prov}
+), seq AS (
+    SELECT *,
+        lag(client) OVER s AS s_prev_client,
+        lag(check_out) OVER s AS s_prev_check_out,
+        max(check_out) OVER (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS s_max_prev_check_out,
+        lag(check_out) OVER cs AS cs_prev_check_out,
+        lag(services) OVER cs AS cs_prev_services{detail}
+    FROM base
+    WINDOW s AS (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id),
+           cs AS (PARTITION BY provider_id, client, staff ORDER BY check_in, check_out, visit_id)
+), granted_clients AS (
+    SELECT provider_id, client AS granted_client FROM {grants}
+    WHERE valid_from <= {m_last} AND (valid_to IS NULL OR valid_to >= {m_start}) {prov}
+    GROUP BY provider_id, client
+)
+SELECT seq.*, g.granted_client
+FROM seq LEFT JOIN granted_clients g ON g.provider_id = seq.provider_id AND g.granted_client = seq.client
+WHERE seq.check_in >= {m_start}
+"""
+
+GRANTS_SQL = """
+SELECT provider_id,
+       minutes_per_month * (date_diff('day', greatest(valid_from, {m_start}),
+                                      least(coalesce(valid_to, {m_last}), {m_last})) + 1) / {days} AS granted
+FROM {grants}
+WHERE valid_from <= {m_last} AND (valid_to IS NULL OR valid_to >= {m_start}) {prov}
+"""
+
+# Kolada U21401/U21402: days 1-14, check-in 07:00 <= t < 22:00, >= 2 such rows on each of the 14 days.
+CONTINUITY_SQL = """
+WITH c_rows AS (
+    SELECT provider_id, client, staff, CAST(check_in AS DATE) AS d FROM m_rows
+    WHERE check_in < {c_end} AND extract(hour FROM check_in) BETWEEN 7 AND 21
+), c_days AS (
+    SELECT provider_id, client, d FROM c_rows GROUP BY provider_id, client, d HAVING count(*) >= 2
+), eligible AS (
+    SELECT provider_id, client FROM c_days GROUP BY provider_id, client HAVING count(*) = 14
+)
+SELECT r.provider_id, r.client, count(DISTINCT r.staff) AS n_staff
+FROM c_rows r JOIN eligible e ON e.provider_id = r.provider_id AND e.client = r.client
+GROUP BY r.provider_id, r.client
+"""
+
+DOMINANT_SQL = """
+WITH per_staff AS (
+    SELECT provider_id, client, staff, count(*) AS n FROM m_rows WHERE staff IS NOT NULL
+    GROUP BY provider_id, client, staff
+)
+SELECT provider_id, client FROM per_staff GROUP BY provider_id, client
+HAVING sum(n) >= 20 AND max(n) >= 0.9 * sum(n)
+"""
+
+LONG_DAYS_SQL = """
+SELECT provider_id, staff, CAST(check_in AS DATE) AS d FROM m_rows WHERE staff IS NOT NULL
+GROUP BY provider_id, staff, CAST(check_in AS DATE) HAVING sum(duration_minutes) > 960
+"""
+
+REPORTS_SQL = """
+SELECT * FROM {reports} WHERE event_date >= {m_start} AND event_date < CAST({m_end} AS DATE) {prov}
+"""
+
+# Extra columns only flagged_rows() needs (they cost time in compute_kpis).
+DETAIL_SQL = """,
+        lag(visit_id) OVER s AS s_prev_visit_id,
+        lag(check_in) OVER s AS s_prev_check_in,
+        lag(visit_id) OVER cs AS cs_prev_visit_id,
+        lag(check_in) OVER cs AS cs_prev_check_in"""
+
+SOURCES = {"rows": "m_rows", "grants": GRANTS_SQL, "continuity": CONTINUITY_SQL, "dominant": DOMINANT_SQL,
+           "long_days": LONG_DAYS_SQL, "reports": REPORTS_SQL}
+_ALIAS = {"rows": "r", "grants": "g", "continuity": "c", "dominant": "d", "long_days": "l", "reports": "a"}
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def _params(data_dir, period: str, provider_ids) -> dict[str, str]:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period or ""):
+        raise PeriodError(f"Ogiltig period {period!r}, ska vara ÅÅÅÅ-MM.")
+    start = dt.date(int(period[:4]), int(period[5:]), 1)
+    end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    prov = ""
+    if provider_ids is not None:
+        ids = ", ".join(sql_literal(str(p)) for p in provider_ids) or "NULL"
+        prov = f"AND provider_id IN ({ids})"
+    return {
+        "visits": storage.table_sql(data_dir, "visits"),
+        "grants": storage.table_sql(data_dir, "grants"),
+        "reports": storage.table_sql(data_dir, "additional_reports"),
+        "m_start": f"DATE '{start}'",
+        "m_end": f"TIMESTAMP '{end} 00:00:00'",
+        "m_last": f"DATE '{end - dt.timedelta(days=1)}'",
+        "days": str((end - start).days),
+        "c_end": f"TIMESTAMP '{start + dt.timedelta(days=14)} 00:00:00'",
+        "late_after": f"DATE '{end + dt.timedelta(days=4)}'",  # the 5th of the following month
+        "prov": prov,
+    }
+
+
+def _connect(con):
+    return con or storage.connect()
+
+
+def compute_kpis(data_dir: str | os.PathLike, period: str, provider_ids=None, con=None) -> list[dict]:
+    """One dict per provider (provider_id + every catalogue key), sorted by provider_id.
+
+    Providers: provider_ids when given, else every provider with visits in M, grants valid in M or
+    additional reports with event date in M.
+    """
+    p = _params(data_dir, period, provider_ids)
+    own = con is None
+    con = _connect(con)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=""))
+        ctes, joins = [], []
+        for source, sql in SOURCES.items():
+            kpis = [k for k in CATALOGUE if k.source == source]
+            aggs = ", ".join(f"{k.sql.format(**p)} AS {k.key}" for k in kpis)
+            body = sql if source == "rows" else f"({sql.format(**p)})"
+            ctes.append(f"src_{source} AS (SELECT provider_id, {aggs} FROM {body} s GROUP BY provider_id)")
+            a = _ALIAS[source]
+            joins.append(f"LEFT JOIN src_{source} {a} ON {a}.provider_id = pl.provider_id")
+        if provider_ids is not None:
+            plist = "SELECT unnest(?::VARCHAR[]) AS provider_id"
+            args = [sorted({str(x) for x in provider_ids})]
+        else:
+            plist = " UNION ".join(f"SELECT provider_id FROM src_{s}" for s in ("rows", "grants", "reports"))
+            args = []
+        cols = []
+        for k in CATALOGUE:
+            expr = k.sql if k.source == "final" else f"{_ALIAS[k.source]}.{k.key}"
+            zero = k.key in _ZERO_WHEN_MISSING
+            cols.append(f"coalesce({expr}, 0) AS {k.key}" if zero else f"{expr} AS {k.key}")
+        query = (f"WITH {', '.join(ctes)}, pl AS ({plist}) SELECT pl.provider_id, {', '.join(cols)} "
+                 f"FROM pl {' '.join(joins)} ORDER BY pl.provider_id")
+        cur = con.execute(query, args)
+        names = [d[0] for d in cur.description]
+        out = []
+        for row in cur.fetchall():
+            rec = dict(zip(names, row, strict=True))
+            for k in CATALOGUE:
+                v = rec[k.key]
+                if v is not None and k.key in _INT_KEYS:
+                    rec[k.key] = int(v)
+                elif v is not None:
+                    rec[k.key] = float(v)
+            out.append(rec)
+        return out
+    finally:
+        if own:
+            con.close()
+
+
+_SEQ_PREV = {
+    "repeat_share": "cs_prev_visit_id AS prev_visit_id, client AS prev_client, "
+                    "cs_prev_check_in AS prev_check_in, cs_prev_check_out AS prev_check_out, "
+                    "cs_prev_services AS prev_services",
+    "quick_succession_share": "s_prev_visit_id AS prev_visit_id, s_prev_client AS prev_client, "
+                              "s_prev_check_in AS prev_check_in, s_prev_check_out AS prev_check_out",
+    "overlap_share": "s_prev_visit_id AS prev_visit_id, s_prev_client AS prev_client, "
+                     "s_prev_check_in AS prev_check_in, s_prev_check_out AS prev_check_out, "
+                     "s_max_prev_check_out AS latest_earlier_check_out",
+}
+_ORDER = "check_in, check_out, visit_id"
+_ROW_COLS = "provider_id, visit_id, client, staff, check_in, check_out, duration_minutes, method, services"
+
+
+def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int = 500, con=None) -> list[dict]:
+    """The rows behind a figure (pseudonymised), ordered by check-in; sequence figures add the
+    previous row's id, client and times so the finding can be checked by hand."""
+    kpi = BY_KEY.get(key)
+    if kpi is None or not kpi.flagged_rows:
+        raise KeyError(f"{key} har inga flaggade rader")
+    p = _params(data_dir, period, [provider_id])
+    own = con is None
+    con = _connect(con)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=DETAIL_SQL))
+        if kpi.flag:
+            extra = (", " + _SEQ_PREV[key]) if key in _SEQ_PREV else ""
+            q = f"SELECT {_ROW_COLS}{extra} FROM m_rows WHERE {kpi.flag} ORDER BY {_ORDER}"
+        elif key == "dominant_staff_clients":
+            q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client) IN "
+                 "(SELECT provider_id, client "
+                 f"FROM ({DOMINANT_SQL})) ORDER BY client, {_ORDER}")
+        elif key == "staff_long_days":
+            q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff, CAST(check_in AS DATE)) IN "
+                 f"(SELECT provider_id, staff, d FROM ({LONG_DAYS_SQL})) ORDER BY staff, {_ORDER}")
+        else:  # late_additional_reports
+            q = (f"SELECT provider_id, report_id, client, kind, event_date, reported_at "
+                 f"FROM ({REPORTS_SQL}) WHERE CAST(reported_at AS DATE) > {{late_after}} "
+                 "ORDER BY event_date, report_id").format(**p)
+        cur = con.execute(q + f" LIMIT {int(limit)}")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        if own:
+            con.close()
+
+
+def available_periods(data_dir) -> list[str]:
+    """Months (YYYY-MM) with visit rows or additional reports, ascending."""
+    con = storage.connect()
+    try:
+        visits = storage.table_sql(data_dir, "visits")
+        reports = storage.table_sql(data_dir, "additional_reports")
+        rows = con.execute(f"""
+            SELECT strftime(check_in, '%Y-%m') AS m FROM {visits} GROUP BY 1
+            UNION SELECT strftime(event_date, '%Y-%m') FROM {reports} GROUP BY 1 ORDER BY 1
+        """).fetchall()
+        return [r[0] for r in rows if r[0]]
+    finally:
+        con.close()

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import duckdb
+import pytest
+
+from foljsam.lib.pseudonym import Pseudonymizer
+from foljsam.monthly.engine.importer import MAX_REJECTED_LISTED, ColumnMapping, FileRefused, import_file
+
+from .conftest import GRANTS_HEADER, KEY, PROVIDERS, REPORTS_HEADER, VISITS_HEADER
+
+PNR = "194501011234"  # a clear client id (personnummer-like)
+STAFF = "anna.andersson"
+
+
+def stored(data_dir, kind="visits", order="1, 2"):
+    return duckdb.sql(f"SELECT * FROM read_parquet('{data_dir}/{kind}.parquet') ORDER BY {order}").fetchall()
+
+
+def visits_csv(delim=","):
+    rows = [
+        ["v1", "P1", PNR, STAFF, "2026-03-01T08:00:00", "2026-03-01T08:30:00", "electronic", "A|B"],
+        ["v2", "P1", PNR, "", "2026-03-01 09:00:00", "2026-03-01 09:10:00", "manual", ""],
+        ["v3", "P2", "c2", "s2", "2026-03-02T09:00", "2026-03-02T09:15", "electronic", "A"],
+    ]
+    return VISITS_HEADER.replace(",", delim) + "".join(delim.join(r) + "\n" for r in rows)
+
+
+def test_pseudonym_is_keyed_stable_and_long_enough():
+    p = Pseudonymizer(KEY)
+    expected = hmac.new(KEY, PNR.encode(), hashlib.sha256).hexdigest()[:32]
+    assert p(PNR) == expected == p(f" {PNR} ")
+    assert Pseudonymizer(b"another-key-000000")(PNR) != expected
+    assert duckdb.sql(f"SELECT {p.sql_expr(repr(PNR))}").fetchall()[0][0] == expected
+
+
+def test_semicolon_and_bom(loader):
+    path = loader.write("\ufeff" + visits_csv(";"))
+    rep = import_file(path, "visits", loader.data, KEY, PROVIDERS)
+    assert (rep.accepted, rep.rejected_total, rep.kind("visits").new) == (3, 0, 3)
+    rows = stored(loader.data)
+    p = Pseudonymizer(KEY)
+    assert rows[0] == ("P1", "v1", p(PNR), p(STAFF), dt.datetime(2026, 3, 1, 8),
+                       dt.datetime(2026, 3, 1, 8, 30), "electronic", "A|B")
+    assert rows[1][3] is None  # generic check-in: staff stays empty
+    assert rows[2][4] == dt.datetime(2026, 3, 2, 9, 0)  # minutes-only timestamp accepted
+
+
+def test_clear_ids_never_stored(loader):
+    path = loader.write(visits_csv() + f"v9,P1,{PNR},{STAFF},bad,2026-03-01T08:30:00,electronic,A\n")
+    rep = import_file(path, "visits", loader.data, KEY, PROVIDERS)
+    assert rep.rejected_total == 1
+    for f in loader.data.rglob("*"):
+        if f.is_file():
+            blob = f.read_bytes()
+            assert PNR.encode() not in blob and STAFF.encode() not in blob, f
+    # Also decompressed: no stored value equals a clear id.
+    values = {v for row in stored(loader.data) for v in row}
+    assert PNR not in values and STAFF not in values
+    assert PNR not in json.dumps(rep.to_json())
+
+
+def test_row_rejections_with_line_and_column(loader):
+    text = VISITS_HEADER + (
+        "v1,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # line 2 ok
+        "v2,P1,c1,s1,2026-03-01T09:00:00,2026-03-01T08:59:00,electronic,A\n"  # 3: check_out < check_in
+        "v3,P9,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 4: unknown provider
+        "v4,P1,,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 5: empty client
+        "v5,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,fax,A\n"  # 6: unknown method
+        "v6,P1,c1,s1,2026-02-30T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 7: bad timestamp
+        "v7,P1,c1,s1\n"  # 8: too few columns
+        "v8,P1,c1,s1,2026-03-01T10:00:00,2026-03-01T10:30:00,electronic,A\n"  # 9 ok, after a skipped line
+        "v8,P1,c1,s1,2026-03-01T11:00:00,2026-03-01T11:30:00,electronic,A\n"  # 10: same key, this one wins
+    )
+    rep = import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS)
+    got = [(r["line"], r["column"]) for r in rep.kind("visits").rejected]
+    assert got == [(3, "check_out"), (4, "provider_id"), (5, "client_id"), (6, "method"), (7, "check_in"),
+                   (8, None), (9, "provider_id, visit_id")]
+    assert "rad 10" in rep.kind("visits").rejected[-1]["reason"]
+    assert rep.accepted == 2 and rep.rejected_total == 7
+    assert [r[1] for r in stored(loader.data)] == ["v1", "v8"]
+    assert stored(loader.data)[1][4] == dt.datetime(2026, 3, 1, 11)
+    js = rep.to_json()
+    assert js["accepted"] == 2 and js["rejected"][0] == {
+        "line": 3, "column": "check_out", "reason": "Utkvittens är före inkvittens", "file": "f1.csv",
+        "kind": "visits"}
+    assert len(list((loader.data / "import_reports").glob("*.json"))) == 1
+
+
+def test_rejected_list_is_capped(loader):
+    bad = "".join(f"v{i},P1,,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n" for i in range(1500))
+    rep = import_file(loader.write(VISITS_HEADER + bad), "visits", loader.data, KEY, PROVIDERS)
+    f = rep.kind("visits")
+    assert f.rejected_total == 1500 and len(f.rejected) == MAX_REJECTED_LISTED
+    assert f.to_json()["rejected_truncated"] is True
+    assert not (loader.data / "visits.parquet").exists()
+
+
+def test_idempotent_reimport_and_replacement_by_key(loader):
+    path = loader.write(visits_csv())
+    first = import_file(path, "visits", loader.data, KEY, PROVIDERS)
+    before = stored(loader.data)
+    mtime = (loader.data / "visits.parquet").stat().st_mtime_ns
+    again = import_file(path, "visits", loader.data, KEY, PROVIDERS)
+    assert (first.accepted, again.accepted, again.replaced, again.kind("visits").unchanged) == (3, 3, 0, 3)
+    assert stored(loader.data) == before
+    assert (loader.data / "visits.parquet").stat().st_mtime_ns == mtime  # not even rewritten
+
+    changed = loader.write(VISITS_HEADER + (
+        "v1,P1,c9,s1,2026-03-01T08:00:00,2026-03-01T08:45:00,manual,A\n"  # known key: replaces
+        "v1,P2,c9,s1,2026-03-01T08:00:00,2026-03-01T08:45:00,manual,A\n"  # same visit_id, other provider: new
+    ))
+    rep = import_file(changed, "visits", loader.data, KEY, PROVIDERS)
+    f = rep.kind("visits")
+    assert (f.accepted, f.new, f.replaced, f.unchanged) == (2, 1, 1, 0)
+    rows = stored(loader.data)
+    assert len(rows) == 4
+    v1 = [r for r in rows if r[:2] == ("P1", "v1")]
+    assert v1 == [("P1", "v1", Pseudonymizer(KEY)("c9"), Pseudonymizer(KEY)("s1"), dt.datetime(2026, 3, 1, 8),
+                   dt.datetime(2026, 3, 1, 8, 45), "manual", "A")]
+
+
+def test_missing_columns_refused_and_nothing_stored(loader):
+    import_file(loader.write(visits_csv()), "visits", loader.data, KEY, PROVIDERS)
+    before = stored(loader.data)
+    text = "visit_id,provider_id,client_id,staff_id,check_in,services\nv9,P1,c,s,2026-03-01T08:00:00,A\n"
+    with pytest.raises(FileRefused) as exc:
+        import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS)
+    assert str(exc.value) == "Kolumner saknas i besöksfilen: check_out, method"
+    assert stored(loader.data) == before
+
+
+def test_missing_columns_on_empty_dir_creates_no_file(loader):
+    with pytest.raises(FileRefused):
+        import_file(loader.write("a,b\n1,2\n"), "grants", loader.data, KEY, PROVIDERS)
+    assert not (loader.data / "grants.parquet").exists()
+
+
+def test_wrong_kind_refused(loader):
+    grants = loader.write(GRANTS_HEADER + "c1,P1,SERV,100,2026-01-01,\n")
+    with pytest.raises(FileRefused, match="ser ut att vara en fil med beviljade insatser, inte besök"):
+        import_file(grants, "visits", loader.data, KEY, PROVIDERS)
+    visits = loader.write(visits_csv())
+    with pytest.raises(FileRefused, match="fil med besök, inte tilläggsrapporter"):
+        import_file(visits, "additional_reports", loader.data, KEY, PROVIDERS)
+
+
+def test_non_utf8_and_non_csv_refused(loader):
+    latin = loader.write(visits_csv().replace("c2", "Åsa"), encoding="latin-1")
+    with pytest.raises(FileRefused, match="^Filen är inte UTF-8-kodad"):
+        import_file(latin, "visits", loader.data, KEY, PROVIDERS)
+    pdf = loader.tmp / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n\0\0binary")
+    with pytest.raises(FileRefused, match="varken CSV eller XLSX"):
+        import_file(pdf, "visits", loader.data, KEY, PROVIDERS)
+    assert not loader.data.joinpath("visits.parquet").exists()
+
+
+def test_swedish_headers_with_formats_and_method_values(loader):
+    text = (
+        "Besöks-ID;Utförare;Personnummer;Medarbetare;Inkvittens;Utkvittens;Registrering;Insatser\n"
+        f"b1;P1;{PNR};{STAFF};01/03/2026 08:00;01/03/2026 08:25;NFC;Dusch\n"
+        f"b2;P1;{PNR};;02/03/2026 09:00;02/03/2026 09:05;Manuell;\n"
+        f"b3;P1;{PNR};x;2026-03-03 09:00:00;2026-03-03 09:05:00;Okänd;\n"  # ISO ok; unknown method
+    )
+    mapping = ColumnMapping(
+        columns={"visit_id": "Besöks-ID", "provider_id": "utförare", "client_id": "Personnummer",
+                 "staff_id": "Medarbetare", "check_in": "Inkvittens", "check_out": "Utkvittens",
+                 "method": "Registrering", "services": "Insatser"},
+        timestamp_format="%d/%m/%Y %H:%M",
+        method_values={"NFC": "electronic", "manuell": "manual"},
+    )
+    rep = import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS, mapping=mapping)
+    assert rep.accepted == 2
+    assert rep.rejected == [{"line": 4, "column": "method", "file": "f1.csv", "kind": "visits",
+                             "reason": "Okänd registreringsmetod (ska vara electronic eller manual)"}]
+    rows = stored(loader.data)
+    assert [(r[1], r[4], r[6]) for r in rows] == [
+        ("b1", dt.datetime(2026, 3, 1, 8), "electronic"), ("b2", dt.datetime(2026, 3, 2, 9), "manual")]
+
+
+def test_grants_with_date_format_and_key(loader):
+    text = (
+        "Personnummer,Utförare,Insats,Minuter,Från,Till\n"
+        f"{PNR},P1,SERV,\"120,5\",20260101,\n"
+        f"{PNR},P1,SERV,100,20260101,20260331\n"  # same key (client, provider, service, from): last wins
+        f"{PNR},P1,TILL,-5,20260101,\n"  # negative minutes
+        f"{PNR},P1,TILL,50,20260201,20260101\n"  # valid_to before valid_from
+    )
+    mapping = ColumnMapping(columns={"client_id": "Personnummer", "provider_id": "Utförare",
+                                     "service_code": "Insats", "minutes_per_month": "Minuter",
+                                     "valid_from": "Från", "valid_to": "Till"}, date_format="%Y%m%d")
+    rep = import_file(loader.write(text), "grants", loader.data, KEY, PROVIDERS, mapping=mapping)
+    assert rep.accepted == 1
+    assert [(r["line"], r["column"]) for r in rep.rejected] == [
+        (2, "provider_id, client_id, service_code, valid_from"), (4, "minutes_per_month"), (5, "valid_to")]
+    assert stored(loader.data, "grants") == [
+        ("P1", Pseudonymizer(KEY)(PNR), "SERV", 100.0, dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+
+
+def test_additional_reports_date_or_timestamp(loader):
+    text = REPORTS_HEADER + (
+        "r1,P1,c1,sjukhus,2026-03-01,2026-04-05\nr2,P1,c1,resa,2026-03-02,2026-04-06T10:00:00\n")
+    rep = import_file(loader.write(text), "additional_reports", loader.data, KEY, PROVIDERS)
+    assert rep.accepted == 2
+    assert [r[5] for r in stored(loader.data, "additional_reports")] == [
+        dt.datetime(2026, 4, 5), dt.datetime(2026, 4, 6, 10)]
+
+
+def test_xlsx_import_with_typed_cells(loader):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(VISITS_HEADER.strip().split(","))
+    ws.append(["x1", "P1", 194501011234, STAFF, dt.datetime(2026, 3, 1, 8), dt.datetime(2026, 3, 1, 8, 20),
+               "electronic", "A"])
+    ws.append([None] * 8)  # an empty row is skipped, line numbers keep the sheet's row
+    ws.append(["x2", "P1", PNR, None, "2026-03-01T09:00:00", "2026-03-01T08:00:00", "manual", None])
+    path = loader.tmp / "visits.xlsx"
+    wb.save(path)
+    phases = []
+    rep = import_file(path, "visits", loader.data, KEY, PROVIDERS,
+                      progress=lambda p, f: phases.append((p, f)))
+    assert rep.accepted == 1
+    assert [(r["line"], r["column"]) for r in rep.rejected] == [(4, "check_out")]
+    row = stored(loader.data)[0]
+    assert row[2] == Pseudonymizer(KEY)(PNR)  # the number 194501011234.0 is read as the same id
+    assert row[4] == dt.datetime(2026, 3, 1, 8)
+    fractions = [f for _, f in phases]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and phases[-1][0] == "klart"
