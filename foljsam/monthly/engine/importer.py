@@ -575,3 +575,37 @@ def _save_report(data_dir, report: ImportReport) -> None:
     tmp = name.with_suffix(".tmp")
     tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, name)
+
+
+def read_header(path: str | os.PathLike, mapping: ColumnMapping | None = None) -> list[str]:
+    """The header row of a CSV or XLSX file, refusing files that are neither or not UTF-8."""
+    path, mapping = Path(path), mapping or ColumnMapping()
+    if _detect_format(path) == "xlsx":
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception:
+            raise FileRefused("Filen kunde inte läsas som XLSX.") from None
+        try:
+            if mapping.sheet and mapping.sheet not in wb.sheetnames:
+                raise FileRefused(f"Kalkylbladet ”{mapping.sheet}” finns inte i filen.")
+            ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
+            first = next(ws.iter_rows(max_row=1, values_only=True), None)
+        finally:
+            wb.close()
+        if not first:
+            raise FileRefused("Filen är tom.")
+        return ["" if v is None else str(v) for v in first]
+    _check_utf8(path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise FileRefused("Filen är tom eller saknar rubrikrad.")
+    return next(csv.reader([first], delimiter=_detect_delimiter(first)))
+
+
+def check_file(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> None:
+    """Cheap check before anything of a multi-file import is stored: format, encoding, and that
+    the header fits `kind` (raises FileRefused naming the problem)."""
+    _resolve_columns(kind, read_header(path, mapping), mapping or ColumnMapping())

@@ -1,0 +1,75 @@
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from foljsam.actions.forms import WEEKS
+
+from .models import ColumnMapping
+
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
+NOT_CSV_OR_XLSX = _("Filen ”%(name)s” är varken CSV eller XLSX.")
+
+
+class ImportForm(forms.Form):
+    visits = forms.FileField(label=_("Besök (visits)"), required=False)
+    grants = forms.FileField(label=_("Beviljade insatser (grants)"), required=False)
+    additional_reports = forms.FileField(label=_("Tilläggsrapporter (additional_reports)"), required=False)
+    mapping = forms.ChoiceField(label=_("Kolumnmappning"), required=False,
+                                help_text=_("För export med andra kolumnnamn, t.ex. från Phoniro eller TES."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = sorted(set(ColumnMapping.objects.values_list("name", flat=True)))
+        self.fields["mapping"].choices = [("", _("Standardformat (ingen mappning)"))] + [(n, n) for n in names]
+
+    def clean(self):
+        data = super().clean()
+        files = [data.get(k) for k in ("visits", "grants", "additional_reports")]
+        if not any(files):
+            raise forms.ValidationError(_("Välj minst en fil att importera."))
+        for f in files:
+            if f and not f.name.lower().endswith(ALLOWED_SUFFIXES):
+                raise forms.ValidationError(NOT_CSV_OR_XLSX, params={"name": f.name})
+        return data
+
+
+class ThresholdForm(forms.Form):
+    yellow = forms.FloatField(label=_("Gul gräns"))
+    red = forms.FloatField(label=_("Röd gräns"))
+
+
+class JSONDictField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        return json.dumps(value, ensure_ascii=False, indent=1) if isinstance(value, dict) else value
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return {}
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(_("Ogiltig JSON: %(err)s"), params={"err": exc.msg}) from exc
+        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+            raise forms.ValidationError(_("Ange ett objekt med text, t.ex. {\"check_in\": \"Starttid\"}."))
+        return parsed
+
+
+class MappingForm(forms.ModelForm):
+    columns = JSONDictField(label=_("Kolumner"), required=False,
+                            help_text=_("Vår kolumn → rubrik i exportfilen, t.ex. {\"check_in\": \"Incheckning\"}."))
+    method_values = JSONDictField(label=_("Värden för method"), required=False,
+                                  help_text=_("T.ex. {\"NFC\": \"electronic\", \"Manuell\": \"manual\"}."))
+
+    class Meta:
+        model = ColumnMapping
+        fields = ["name", "kind", "columns", "timestamp_format", "date_format", "method_values", "sheet"]
+
+
+class FigureDeviationForm(forms.Form):
+    text = forms.CharField(label=_("Beskrivning av avvikelsen"), widget=forms.Textarea(attrs={"rows": 4}))
+    submit_within_weeks = forms.TypedChoiceField(label=_("Åtgärdsplanen ska lämnas"), choices=WEEKS, coerce=int,
+                                                 initial=2)

@@ -1,0 +1,106 @@
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from foljsam.monthly import services
+from foljsam.monthly.engine.kpis import PeriodError, compute_kpis
+from foljsam.monthly.models import ImportRun
+
+
+class Command(BaseCommand):
+    help = "Månadsuppföljning hemtjänst: import, nyckeltal och inläsning från inkorgen."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="Importera en månads export.")
+        imp.add_argument("--visits", type=Path)
+        imp.add_argument("--grants", type=Path)
+        imp.add_argument("--additional-reports", dest="additional_reports", type=Path)
+        imp.add_argument("--mapping", default="", help="Namn på en sparad kolumnmappning.")
+        imp.add_argument("--json", action="store_true", help="Skriv importrapporten som JSON.")
+        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en månad.")
+        kpis.add_argument("--period", required=True, help="ÅÅÅÅ-MM")
+        kpis.add_argument("--json", action="store_true")
+        sub.add_parser("pickup", help="Importera filer som lagts i inkorgen (FOLJSAM_DATA_DIR/monthly/inbox).")
+        sub.add_parser("refresh", help="Räkna om alla månaders nyckeltal.")
+
+    def handle(self, *args, **options):
+        return getattr(self, "_" + options["action"])(options)
+
+    def _import(self, options):
+        paths = {k: options[k] for k in services.KIND_ORDER if options.get(k)}
+        if not paths:
+            raise CommandError("Ange minst en fil: --visits, --grants eller --additional-reports.")
+        for path in paths.values():
+            if not path.is_file():
+                raise CommandError(f"Filen finns inte: {path}")
+        try:
+            run = services.import_run_start(files={k: p.name for k, p in paths.items()}, mapping=options["mapping"],
+                                            source="command")
+        except Exception as exc:
+            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+        run = services.import_run_execute(run=run, paths=paths)
+        self._report(run, options["json"])
+
+    def _report(self, run: ImportRun, as_json: bool):
+        if as_json:
+            out = {**run.report, "status": run.status, "import_id": run.pk}
+            if run.message:
+                out["message"] = run.message
+            self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
+        else:
+            for f in run.report.get("files", []):
+                self.stdout.write(f"{f['file']}: {f['accepted']} godkända ({f['new']} nya, {f['replaced']} ersatta, "
+                                  f"{f['unchanged']} oförändrade), {f['rejected_total']} avvisade")
+                for r in f["rejected"][:20]:
+                    self.stdout.write(f"  rad {r['line']}, {r['column']}: {r['reason']}")
+                if f["rejected_total"] > 20:
+                    self.stdout.write(f"  … och {f['rejected_total'] - 20} till (se importrapporten i webben)")
+        if run.status != ImportRun.Status.DONE:
+            raise CommandError(run.message or run.get_status_display())
+
+    def _kpis(self, options):
+        try:
+            rows = compute_kpis(services.data_dir(), options["period"])
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
+            return
+        for row in rows:
+            self.stdout.write(row["provider_id"])
+            for key, value in row.items():
+                if key != "provider_id":
+                    self.stdout.write(f"  {key:<28} {value}")
+
+    def _pickup(self, options):
+        """Recurring job (cron): import what the export system dropped in the inbox.
+
+        Files are recognised by name: visits*, grants*, additional_reports* (.csv or .xlsx),
+        imported together, then moved to inbox/done/ or inbox/failed/.
+        """
+        inbox = services.data_dir() / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for path in sorted(inbox.iterdir()):
+            if path.is_file() and path.suffix.lower() in (".csv", ".xlsx"):
+                kind = next((k for k in services.KIND_ORDER if path.name.lower().startswith(k)), None)
+                if kind and kind not in paths:
+                    paths[kind] = path
+        if not paths:
+            self.stdout.write("Inkorgen är tom.")
+            return
+        run = services.import_run_start(files={k: p.name for k, p in paths.items()}, source="pickup")
+        run = services.import_run_execute(run=run, paths=paths)
+        target = inbox / ("done" if run.status == ImportRun.Status.DONE else "failed")
+        target.mkdir(exist_ok=True)
+        for path in paths.values():
+            shutil.move(str(path), target / f"{run.pk}-{path.name}")
+        self._report(run, as_json=False)
+
+    def _refresh(self, options):
+        count = services.snapshots_refresh()
+        sys.stdout.write(f"{count} utförarmånader omräknade.\n")

@@ -1,0 +1,125 @@
+"""Django side of the monthly home-care follow-up.
+
+Visit rows are analytical data and live in Parquet under FOLJSAM_DATA_DIR (see `engine/`);
+the web database keeps what people work with: import runs and their reports, column mappings,
+thresholds, and one snapshot of key figures per provider and month.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from foljsam.audit.registry import audit
+
+from .engine.kpis import BY_KEY, CATALOGUE
+
+FILE_KINDS = [
+    ("visits", _("Besök")),
+    ("grants", _("Beviljade insatser")),
+    ("additional_reports", _("Tilläggsrapporter")),
+]
+KPI_CHOICES = [(k.key, k.label_sv) for k in CATALOGUE if k.worse]
+
+
+class ColumnMapping(models.Model):
+    """A saved column mapping of one source system's export (Phoniro, TES, Lifecare …)."""
+
+    name = models.CharField(_("namn"), max_length=100)
+    kind = models.CharField(_("filtyp"), max_length=20, choices=FILE_KINDS)
+    columns = models.JSONField(_("kolumner"), default=dict, blank=True,
+                               help_text=_("Vår kolumn → rubrik i exportfilen."))
+    timestamp_format = models.CharField(_("tidsformat"), max_length=40, blank=True,
+                                        help_text=_("T.ex. %d/%m/%Y %H:%M. Tomt = ÅÅÅÅ-MM-DDTtt:mm:ss."))
+    date_format = models.CharField(_("datumformat"), max_length=40, blank=True,
+                                   help_text=_("T.ex. %Y%m%d. Tomt = ÅÅÅÅ-MM-DD."))
+    method_values = models.JSONField(_("värden för method"), default=dict, blank=True,
+                                     help_text=_("T.ex. {\"NFC\": \"electronic\", \"Manuell\": \"manual\"}."))
+    sheet = models.CharField(_("kalkylblad (xlsx)"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name", "kind"]
+        unique_together = [("name", "kind")]
+        verbose_name = _("kolumnmappning")
+        verbose_name_plural = _("kolumnmappningar")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ImportRun(models.Model):
+    """One import of up to three files; its report is kept and shown later."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Pågår")
+        DONE = "done", _("Klar")
+        REFUSED = "refused", _("Avvisad")
+        FAILED = "failed", _("Misslyckades")
+
+    started_at = models.DateTimeField(_("startad"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("av"), null=True, blank=True,
+                           on_delete=models.SET_NULL)
+    source = models.CharField(_("källa"), max_length=20, default="web")  # web | command | pickup
+    files = models.JSONField(_("filer"), default=dict)  # kind -> original file name
+    mapping = models.CharField(_("kolumnmappning"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    phase = models.CharField(_("steg"), max_length=100, blank=True)
+    progress = models.FloatField(_("förlopp"), default=0.0)
+    message = models.TextField(_("meddelande"), blank=True)
+    report = models.JSONField(_("rapport"), default=dict, blank=True)
+    accepted = models.PositiveIntegerField(_("godkända rader"), default=0)
+    rejected = models.PositiveIntegerField(_("avvisade rader"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+
+    def __str__(self):
+        return f"Import {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class Threshold(models.Model):
+    """Green / yellow / red limits of a figure, per procurement (tender document) or default."""
+
+    key = models.CharField(_("nyckeltal"), max_length=40, choices=KPI_CHOICES)
+    tender = models.ForeignKey("registry.TenderDocument", verbose_name=_("förfrågningsunderlag"), null=True,
+                               blank=True, on_delete=models.CASCADE,
+                               help_text=_("Tomt = gäller alla avtal som saknar egna gränser."))
+    yellow = models.FloatField(_("gul gräns"))
+    red = models.FloatField(_("röd gräns"))
+
+    class Meta:
+        ordering = ["key", "tender"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "tender"], name="threshold_key_tender"),
+            models.UniqueConstraint(fields=["key"], condition=models.Q(tender__isnull=True),
+                                    name="threshold_key_default"),
+        ]
+        verbose_name = _("tröskelvärde")
+        verbose_name_plural = _("tröskelvärden")
+
+    def __str__(self):
+        return f"{BY_KEY[self.key].label_sv}: {self.yellow} / {self.red}"
+
+
+class KpiSnapshot(models.Model):
+    """The key figures of one provider and month, recomputed after every import."""
+
+    PROVIDER_LOOKUP = "provider"
+
+    provider = models.ForeignKey("registry.Provider", on_delete=models.CASCADE, related_name="kpi_snapshots")
+    period = models.CharField(max_length=7, db_index=True)  # YYYY-MM
+    values = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period", "provider__name"]
+        unique_together = [("provider", "period")]
+
+    def __str__(self):
+        return f"{self.provider} {self.period}"
+
+
+for _model in (ColumnMapping, Threshold):
+    audit(_model)

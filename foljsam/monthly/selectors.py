@@ -1,0 +1,122 @@
+"""Reads of the monthly follow-up: matrices, series, flags. Access through accounts.selectors."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from foljsam.accounts.selectors import visible
+from foljsam.registry.models import Contract
+
+from .engine.kpis import BY_KEY, CATALOGUE
+from .models import KpiSnapshot, Threshold
+
+RED_STREAK_MONTHS = 3
+
+
+class Limits:
+    """Thresholds in force: per tender document, else the default row, else the catalogue's."""
+
+    def __init__(self):
+        self._rows = {(t.key, t.tender_id): (t.yellow, t.red) for t in Threshold.objects.all()}
+        self._tender_of = {}
+        today = timezone.localdate()
+        contracts = (
+            Contract.objects.filter(area__monthly_followup=True, start__lte=today)
+            .filter(Q(end__isnull=True) | Q(end__gte=today))
+            .values_list("provider_id", "tender_id")
+        )
+        for provider_id, tender_id in contracts:
+            self._tender_of.setdefault(provider_id, tender_id)
+
+    def get(self, key: str, provider_id: int | None = None) -> tuple[float | None, float | None]:
+        tender_id = self._tender_of.get(provider_id)
+        if tender_id and (key, tender_id) in self._rows:
+            return self._rows[(key, tender_id)]
+        if (key, None) in self._rows:
+            return self._rows[(key, None)]
+        kpi = BY_KEY[key]
+        return kpi.default_yellow, kpi.default_red
+
+    def status(self, key: str, value, provider_id: int | None = None) -> str | None:
+        yellow, red = self.get(key, provider_id)
+        return BY_KEY[key].status(value, yellow, red)
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    value: object
+    status: str | None
+
+
+def format_value(key: str, value) -> str:
+    """Swedish number format: shares as percent with one decimal, rates likewise."""
+    if value is None:
+        return "–"
+    kind = BY_KEY[key].kind
+    if kind in ("share", "rate"):
+        return f"{value * 100:.1f} %".replace(".", ",")
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}".replace(".", ",")
+    return f"{int(value):,}".replace(",", " ")
+
+
+def snapshots(*, user, period: str | None = None):
+    qs = visible(KpiSnapshot.objects.select_related("provider"), user)
+    return qs.filter(period=period) if period else qs
+
+
+def periods(*, user) -> list[str]:
+    return sorted(set(snapshots(user=user).values_list("period", flat=True)))
+
+
+def matrix(*, user, period: str, limits: Limits | None = None) -> list[tuple]:
+    """[(provider, [Cell …])] for the period, providers by name."""
+    limits = limits or Limits()
+    rows = []
+    for snap in snapshots(user=user, period=period).order_by("provider__name"):
+        cells = [Cell(k.key, snap.values.get(k.key), limits.status(k.key, snap.values.get(k.key), snap.provider_id))
+                 for k in CATALOGUE]
+        rows.append((snap.provider, cells))
+    return rows
+
+
+def series(*, user, provider) -> list[tuple[str, dict]]:
+    """[(period, values)] of one provider, oldest first."""
+    return [(s.period, s.values) for s in snapshots(user=user).filter(provider=provider).order_by("period")]
+
+
+def _months_back(period: str, n: int) -> list[str]:
+    year, month = (int(x) for x in period.split("-"))
+    out = []
+    for _ in range(n):
+        out.append(f"{year:04d}-{month:02d}")
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return out
+
+
+def red_streaks(*, user, months: int = RED_STREAK_MONTHS) -> list[tuple]:
+    """Providers with a figure red in each of the last `months` calendar months that have data:
+    proposed for an in-depth follow-up (seed 000: recurring substantial deviations)."""
+    all_periods = periods(user=user)
+    if not all_periods:
+        return []
+    window = _months_back(all_periods[-1], months)
+    limits = Limits()
+    by_provider: dict = {}
+    for snap in snapshots(user=user).filter(period__in=window):
+        by_provider.setdefault(snap.provider, {})[snap.period] = snap.values
+    result = []
+    for provider, values_by_period in by_provider.items():
+        if len(values_by_period) < months:
+            continue
+        keys = [
+            k.key for k in CATALOGUE
+            if all(limits.status(k.key, values_by_period[p].get(k.key), provider.pk) == "red" for p in window)
+        ]
+        if keys:
+            result.append((provider, [BY_KEY[k].label_sv for k in keys], window[-1], window[0]))
+    return sorted(result, key=lambda r: r[0].name)

@@ -1,0 +1,190 @@
+"""Writes of the monthly follow-up: imports, key-figure snapshots, thresholds, deviations."""
+
+import logging
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from foljsam.actions import services as actions
+from foljsam.actions.models import Severity, Source
+from foljsam.audit.context import acting_user
+from foljsam.registry.models import Provider
+
+from .engine import importer
+from .engine.kpis import BY_KEY, available_periods, compute_kpis
+from .models import ColumnMapping, ImportRun, KpiSnapshot, Threshold
+
+log = logging.getLogger(__name__)
+
+KIND_ORDER = ("visits", "grants", "additional_reports")
+NO_FILES = "Välj minst en fil att importera."
+UNKNOWN_MAPPING = "Okänd kolumnmappning: %(name)s"
+THRESHOLD_ORDER_HIGHER = "För det här nyckeltalet ska den gula gränsen vara lägre än eller lika med den röda."
+THRESHOLD_ORDER_LOWER = "För det här nyckeltalet ska den gula gränsen vara högre än eller lika med den röda."
+NO_THRESHOLD = "Nyckeltalet har inga tröskelvärden."
+NOT_OFFICER = "Bara uppföljare får göra det här."
+
+
+def data_dir() -> Path:
+    return Path(settings.DATA_DIR) / "monthly"
+
+
+def pseudonym_key() -> bytes:
+    return settings.PSEUDONYM_KEY.encode()
+
+
+def _engine_mapping(name: str, kind: str) -> importer.ColumnMapping | None:
+    if not name:
+        return None
+    preset = ColumnMapping.objects.filter(name=name, kind=kind).first()
+    if preset is None:
+        return None
+    return importer.ColumnMapping(
+        columns=preset.columns or {}, timestamp_format=preset.timestamp_format or None,
+        date_format=preset.date_format or None, method_values=preset.method_values or {},
+        sheet=preset.sheet or None,
+    )
+
+
+def import_run_start(*, files: dict[str, str], by=None, mapping: str = "", source: str = "web") -> ImportRun:
+    """Record a new import (files: kind → original file name)."""
+    files = {k: v for k, v in files.items() if v}
+    if not files:
+        raise ValidationError(NO_FILES)
+    if mapping and not ColumnMapping.objects.filter(name=mapping).exists():
+        raise ValidationError(UNKNOWN_MAPPING, params={"name": mapping})
+    return ImportRun.objects.create(by=by, files=files, mapping=mapping, source=source)
+
+
+def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
+    """Import the files of `run` (visits first), then recompute the key figures.
+
+    Every file's header is checked before anything is stored, so a wrong file refuses the
+    whole import. A row-level problem rejects only that row. A failed import can be re-run:
+    the import is idempotent.
+    """
+    known = set(Provider.objects.values_list("code", flat=True))
+    kinds = [k for k in KIND_ORDER if k in paths]
+    reports = []
+
+    def progress_for(i):
+        def progress(phase: str, fraction: float):
+            done = (i + max(0.0, min(1.0, fraction))) / (len(kinds) + 1)
+            ImportRun.objects.filter(pk=run.pk).update(phase=f"{run.files.get(kinds[i], '')}: {phase}", progress=done)
+        return progress
+
+    try:
+        for kind in kinds:
+            importer.check_file(paths[kind], kind, _engine_mapping(run.mapping, kind))
+        for i, kind in enumerate(kinds):
+            report = importer.import_file(
+                paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
+                mapping=_engine_mapping(run.mapping, kind), progress=progress_for(i), filename=run.files.get(kind),
+            )
+            reports.extend(report.files)
+        ImportRun.objects.filter(pk=run.pk).update(
+            phase=_("beräknar nyckeltal"), progress=len(kinds) / (len(kinds) + 1))
+        snapshots_refresh()
+        run.status = ImportRun.Status.DONE
+    except importer.FileRefused as exc:
+        run.status, run.message = ImportRun.Status.REFUSED, str(exc)
+    except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
+        log.exception("monthly import %s failed", run.pk)
+        run.status = ImportRun.Status.FAILED
+        run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
+            "err": exc.__class__.__name__}
+    report = importer.ImportReport(files=reports)
+    run.report = report.to_json()
+    run.accepted, run.rejected = report.accepted, report.rejected_total
+    run.finished_at = timezone.now()
+    run.progress, run.phase = 1.0, ""
+    run.save()
+    return run
+
+
+def import_run_in_background(*, run: ImportRun, paths: dict[str, Path], cleanup: list[Path] = ()) -> threading.Thread:
+    """Run an upload's import in a thread so the page can show progress."""
+    user = run.by
+
+    def work():
+        close_old_connections()
+        try:
+            with acting_user(user):
+                import_run_execute(run=run, paths=paths)
+        finally:
+            for path in cleanup:
+                Path(path).unlink(missing_ok=True)
+            close_old_connections()
+
+    thread = threading.Thread(target=work, name=f"monthly-import-{run.pk}", daemon=True)
+    thread.start()
+    return thread
+
+
+@transaction.atomic
+def snapshots_refresh(*, periods: list[str] | None = None) -> int:
+    """Recompute the key figures of every month with data (sequence checks look across months,
+    and grants affect every month, so one import may change any month)."""
+    providers = {p.code: p for p in Provider.objects.all()}
+    periods = periods or available_periods(data_dir())
+    count = 0
+    for period in periods:
+        seen = set()
+        for values in compute_kpis(data_dir(), period):
+            provider = providers.get(values["provider_id"])
+            if provider is None:
+                continue
+            KpiSnapshot.objects.update_or_create(provider=provider, period=period, defaults={"values": values})
+            seen.add(provider.pk)
+            count += 1
+        KpiSnapshot.objects.filter(period=period).exclude(provider_id__in=seen).delete()
+    return count
+
+
+@transaction.atomic
+def threshold_set(*, key: str, tender=None, yellow: float, red: float, by) -> Threshold:
+    if not by.is_officer:
+        raise ValidationError(NOT_OFFICER)
+    kpi = BY_KEY.get(key)
+    if kpi is None or kpi.worse is None:
+        raise ValidationError(NO_THRESHOLD)
+    if kpi.worse == "higher" and yellow > red:
+        raise ValidationError(THRESHOLD_ORDER_HIGHER)
+    if kpi.worse == "lower" and yellow < red:
+        raise ValidationError(THRESHOLD_ORDER_LOWER)
+    threshold = Threshold.objects.filter(key=key, tender=tender).first() or Threshold(key=key, tender=tender)
+    threshold.yellow, threshold.red = yellow, red
+    threshold.save()
+    return threshold
+
+
+@transaction.atomic
+def threshold_reset(*, key: str, tender=None, by) -> None:
+    """Back to the default: delete the row (the audit log keeps what it was)."""
+    if not by.is_officer:
+        raise ValidationError(NOT_OFFICER)
+    for threshold in Threshold.objects.filter(key=key, tender=tender):
+        threshold.delete()
+
+
+def deviation_from_figure(*, provider, period: str, key: str, by, text: str, submit_within_weeks: int = 2,
+                          value_text: str = ""):
+    """A red (or yellow) figure becomes a deviation and an action plan request in one step."""
+    kpi = BY_KEY[key]
+    with transaction.atomic():
+        deviation = actions.deviation_create(
+            provider=provider, by=by, source=Source.MONTHLY, requirement=f"{kpi.label_sv} ({key})",
+            text=text or _("%(label)s %(period)s: %(value)s.") % {"label": kpi.label_sv, "period": period,
+                                                                  "value": value_text},
+            severity=Severity.DEVIATION, source_ref=f"monthly:{period}:{key}",
+        )
+        plan = actions.action_plan_request(
+            deviations=[deviation], by=by, title=f"{kpi.label_sv} {period}", submit_within_weeks=submit_within_weeks,
+            request_note=_("Redogör för hur bristen ska åtgärdas (månadsuppföljning %(period)s).") % {"period": period},
+        )
+    return deviation, plan

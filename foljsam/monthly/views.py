@@ -1,0 +1,257 @@
+import re
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from foljsam.accounts.decorators import officer_required
+from foljsam.accounts.selectors import get_visible
+from foljsam.lib.svgchart import line_chart
+from foljsam.registry.models import Provider, TenderDocument
+
+from . import exports, forms, selectors, services
+from .engine.kpis import BY_KEY, CATALOGUE, flagged_rows
+from .models import ColumnMapping, ImportRun, Threshold
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def _period_or_latest(request, periods):
+    period = request.GET.get("period") or (periods[-1] if periods else None)
+    if period and not PERIOD.match(period):
+        raise Http404
+    return period
+
+
+@login_required
+def matrix(request):
+    periods = selectors.periods(user=request.user)
+    period = _period_or_latest(request, periods)
+    rows = selectors.matrix(user=request.user, period=period) if period else []
+    figures = []
+    for i, kpi in enumerate(CATALOGUE):
+        cells = []
+        for provider, provider_cells in rows:
+            cell = provider_cells[i]
+            link = reverse("monthly:flagged", args=[provider.pk, period, kpi.key]) if (
+                kpi.flagged_rows and cell.value) else ""
+            cells.append({"cell": cell, "text": selectors.format_value(kpi.key, cell.value), "link": link})
+        figures.append({"kpi": kpi, "cells": cells})
+    quarters = sorted({f"{p[:4]}-Q{(int(p[5:]) - 1) // 3 + 1}" for p in periods}, reverse=True)
+    context = {
+        "periods": periods, "period": period, "providers": [p for p, _c in rows], "figures": figures,
+        "quarters": quarters, "streaks": selectors.red_streaks(user=request.user),
+    }
+    return render(request, "monthly/matrix.html", context)
+
+
+@login_required
+def provider_detail(request, pk):
+    provider = get_visible(Provider.objects, request.user, pk=pk)
+    series = selectors.series(user=request.user, provider=provider)[-12:]
+    limits = selectors.Limits()
+    labels = [period for period, _v in series]
+    figures = []
+    for kpi in CATALOGUE:
+        values = [v.get(kpi.key) for _p, v in series]
+        cells = []
+        for period, value in zip(labels, values, strict=True):
+            link = reverse("monthly:flagged", args=[provider.pk, period, kpi.key]) if (
+                kpi.flagged_rows and value) else ""
+            cells.append((period, {"status": limits.status(kpi.key, value, provider.pk), "link": link,
+                                   "text": selectors.format_value(kpi.key, value)}))
+        chart = ""
+        if kpi.worse and any(v is not None for v in values):
+            yellow, red = limits.get(kpi.key, provider.pk)
+            chart = mark_safe(line_chart(  # noqa: S308 – built from escaped parts in lib/svgchart
+                labels, values, title=_("%(label)s per månad") % {"label": kpi.label_sv},
+                fmt=lambda v, k=kpi.key: selectors.format_value(k, v), yellow=yellow, red=red))
+        figures.append({"kpi": kpi, "cells": cells, "chart": chart})
+    return render(request, "monthly/provider.html", {"provider": provider, "labels": labels, "figures": figures})
+
+
+@login_required
+def flagged(request, pk, period, key):
+    provider = get_visible(Provider.objects, request.user, pk=pk)
+    kpi = BY_KEY.get(key)
+    if not PERIOD.match(period) or kpi is None or not kpi.flagged_rows:
+        raise Http404
+    rows = flagged_rows(services.data_dir(), period, provider.code, key, limit=1000)
+    snapshot = selectors.snapshots(user=request.user, period=period).filter(provider=provider).first()
+    value = snapshot.values.get(key) if snapshot else None
+    context = {
+        "provider": provider, "period": period, "kpi": kpi, "rows": rows, "limit": 1000,
+        "value": selectors.format_value(key, value),
+        "status": selectors.Limits().status(key, value, provider.pk),
+        "columns": list(rows[0].keys()) if rows else [],
+    }
+    return render(request, "monthly/flagged.html", context)
+
+
+@officer_required
+def figure_deviation(request, pk, period, key):
+    provider = get_visible(Provider.objects, request.user, pk=pk)
+    kpi = BY_KEY.get(key)
+    snapshot = selectors.snapshots(user=request.user, period=period).filter(provider=provider).first()
+    if kpi is None or snapshot is None:
+        raise Http404
+    value = selectors.format_value(key, snapshot.values.get(key))
+    yellow, red = selectors.Limits().get(key, provider.pk)
+    initial_text = _("%(label)s var %(value)s i %(period)s (gul gräns %(y)s, röd gräns %(r)s).") % {
+        "label": kpi.label_sv, "value": value, "period": period,
+        "y": selectors.format_value(key, yellow), "r": selectors.format_value(key, red)}
+    form = forms.FigureDeviationForm(request.POST or None, initial={"text": initial_text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _deviation, plan = services.deviation_from_figure(
+                provider=provider, period=period, key=key, by=request.user, value_text=value, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Avvikelse registrerad och åtgärdsplan begärd av %(p)s.") % {"p": provider.name})
+            return redirect(plan)
+    context = {"form": form, "provider": provider, "kpi": kpi, "period": period, "value": value}
+    return render(request, "monthly/figure_deviation.html", context, status=400 if form.errors else 200)
+
+
+@officer_required
+def imports(request):
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = {k: form.cleaned_data.get(k) for k in services.KIND_ORDER if form.cleaned_data.get(k)}
+        run = services.import_run_start(files={k: f.name for k, f in uploads.items()}, by=request.user,
+                                        mapping=form.cleaned_data.get("mapping") or "")
+        paths = {}
+        for kind, upload in uploads.items():
+            suffix = Path(upload.name).suffix.lower()
+            tmp = tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix=f"upload-{kind}-",
+                                              dir=_upload_dir())
+            with tmp:
+                for chunk in upload.chunks():
+                    tmp.write(chunk)
+            paths[kind] = Path(tmp.name)
+        services.import_run_in_background(run=run, paths=paths, cleanup=list(paths.values()))
+        return redirect("monthly:import", pk=run.pk)
+    runs = ImportRun.objects.select_related("by")[:50]
+    return render(request, "monthly/imports.html", {"form": form, "runs": runs}, status=400 if form.errors else 200)
+
+
+def _upload_dir() -> Path:
+    path = services.data_dir() / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@officer_required
+def import_detail(request, pk):
+    run = ImportRun.objects.filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    template = "monthly/_import_status.html" if request.headers.get("HX-Request") else "monthly/import.html"
+    return render(request, template, {"run": run, "report": run.report})
+
+
+@officer_required
+def thresholds(request):
+    tender = TenderDocument.objects.filter(pk=request.GET.get("underlag") or None).first()
+    limits_rows = {(t.key, t.tender_id): t for t in Threshold.objects.all()}
+    rows = []
+    for kpi in CATALOGUE:
+        if not kpi.worse:
+            continue
+        default = limits_rows.get((kpi.key, None))
+        own = limits_rows.get((kpi.key, tender.pk)) if tender else None
+        rows.append({"kpi": kpi, "default": default, "own": own,
+                     "fmt": lambda v, k=kpi.key: selectors.format_value(k, v)})
+    tenders = TenderDocument.objects.filter(area__monthly_followup=True)
+    return render(request, "monthly/thresholds.html", {"rows": rows, "tender": tender, "tenders": tenders})
+
+
+@officer_required
+def threshold_edit(request, key):
+    kpi = BY_KEY.get(key)
+    if kpi is None or not kpi.worse:
+        raise Http404
+    tender = TenderDocument.objects.filter(pk=request.GET.get("underlag") or None).first()
+    current = Threshold.objects.filter(key=key, tender=tender).first()
+    yellow, red = (current.yellow, current.red) if current else (kpi.default_yellow, kpi.default_red)
+    form = forms.ThresholdForm(request.POST or None, initial={"yellow": yellow, "red": red})
+    back = "/manadsuppfoljning/troskelvarden/" + (f"?underlag={tender.pk}" if tender else "")
+    if request.method == "POST":
+        if "reset" in request.POST:
+            services.threshold_reset(key=key, tender=tender, by=request.user)
+            messages.success(request, _("Gränserna för %(label)s är återställda.") % {"label": kpi.label_sv})
+            return redirect(back)
+        if form.is_valid():
+            try:
+                services.threshold_set(key=key, tender=tender, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Gränserna för %(label)s är sparade.") % {"label": kpi.label_sv})
+                return redirect(back)
+    context = {"form": form, "kpi": kpi, "tender": tender, "current": current, "back": back}
+    return render(request, "monthly/threshold_form.html", context, status=400 if form.errors else 200)
+
+
+@officer_required
+def mappings(request):
+    return render(request, "monthly/mappings.html", {"mappings": ColumnMapping.objects.all()})
+
+
+@officer_required
+def mapping_edit(request, pk=None):
+    mapping = ColumnMapping.objects.filter(pk=pk).first() if pk else ColumnMapping()
+    if mapping is None:
+        raise Http404
+    form = forms.MappingForm(request.POST or None, instance=mapping)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Kolumnmappningen är sparad."))
+        return redirect("monthly:mappings")
+    return render(request, "registry/form.html",
+                  {"form": form, "title": _("Kolumnmappning"), "cancel_url": "/manadsuppfoljning/mappningar/"},
+                  status=400 if form.errors else 200)
+
+
+@officer_required
+@require_POST
+def mapping_delete(request, pk):
+    mapping = ColumnMapping.objects.filter(pk=pk).first()
+    if mapping is None:
+        raise Http404
+    mapping.delete()
+    messages.success(request, _("Kolumnmappningen är borttagen."))
+    return redirect("monthly:mappings")
+
+
+@login_required
+def quarter_export(request, quarter, fmt):
+    match = QUARTER.match(quarter)
+    if not match or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    provider = None
+    if request.GET.get("utforare"):
+        provider = get_visible(Provider.objects, request.user, pk=request.GET["utforare"])
+    elif request.user.is_provider_user:
+        provider = request.user.provider
+    year, q = int(match.group(1)), int(match.group(2))
+    data = exports.quarter_matrix(user=request.user, year=year, quarter=q, provider=provider)
+    name = f"matris-manadsuppfoljning-hemtjanst-{quarter}" + (f"-{provider.code}" if provider else "")
+    if fmt == "xlsx":
+        body, mime = exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mime = exports.to_pdf(data), "application/pdf"
+    response = HttpResponse(body, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
