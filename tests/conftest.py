@@ -25,8 +25,10 @@ def world(db):
     board = Board.objects.create(name="Vård- och omsorgsnämnden")
     area = Area.objects.create(code="hemtjanst", name="Hemtjänst", board=board, procurement=Procurement.LOV,
                                sector=Sector.ELDERLY, monthly_followup=True)
-    a = Provider.objects.create(code="P-A", name="Alfa Omsorg AB", ownership=Ownership.PRIVATE, org_number="556000-0001")
-    b = Provider.objects.create(code="P-B", name="Beta Hemtjänst AB", ownership=Ownership.PRIVATE, org_number="556000-0002")
+    a = Provider.objects.create(code="P-A", name="Alfa Omsorg AB", ownership=Ownership.PRIVATE,
+                                org_number="556000-0001")
+    b = Provider.objects.create(code="P-B", name="Beta Hemtjänst AB", ownership=Ownership.PRIVATE,
+                                org_number="556000-0002")
     for p in (a, b):
         Contract.objects.create(provider=p, area=area, form=ContractForm.LOV, start=date(2020, 1, 1))
         Unit.objects.create(provider=p, area=area, name=f"{p.name} enhet 1")

@@ -10,7 +10,7 @@ import pytest
 
 from foljsam.actions import services
 from foljsam.actions.models import Source
-from foljsam.registry.models import Contract, Permit, PermitKind, ProviderEvent, EventKind
+from foljsam.registry.models import Contract, EventKind, Permit, PermitKind, ProviderEvent
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
 

@@ -25,13 +25,15 @@ def test_providers_table_counts_contracts_in_force_on_both_days(world):
     table = providers_table(year=2022)
     [(sector, [row])] = table.sections
     assert sector == "Äldreomsorg"
-    # 1 Jan: A, B, ended-june, ends-31-dec, starts-1-jan = 5 private; 31 Dec: A, B, ends-31-dec, starts-2-jan, starts-1-jan
+    # 1 Jan: A, B, ended-june, ends-31-dec, starts-1-jan = 5 private;
+    # 31 Dec: A, B, ends-31-dec, starts-2-jan, starts-1-jan = 5 private
     assert (row.jan_private, row.jan_own, row.dec_private, row.dec_own) == (5, 1, 5, 1)
     assert providers_table(year=2000).sections == []
 
 
 def test_a_provider_with_two_contracts_counts_once(world):
-    Contract.objects.create(provider=world.provider_a, area=world.area, form=ContractForm.LOV, start=date(2021, 1, 1))
+    Contract.objects.create(provider=world.provider_a, area=world.area, form=ContractForm.LOV,
+                            start=date(2021, 1, 1))
     [(_s, [row])] = providers_table(year=2022).sections
     assert row.jan_private == 2
 
