@@ -70,16 +70,18 @@ def _provider(code, n_clients, start_month, patterns, months, end, rng, visits, 
         double = rng.random() < 0.1  # double staffing at the morning visit
         clients.append((client, slots, team, services_of, double))
         minutes = int(len(slots) * 28 * 30.4)
-        grant_from = first if c % 5 else first + timedelta(days=rng.randint(0, 60))
+        # Decisions of existing clients began before the demo year; a new provider's on its start.
+        grant_from = first if start_month else first - timedelta(days=rng.randint(30, 700))
         if "no_grant" in patterns and c >= n_clients - 2:
             # Served without a decision in force during the pattern's months.
             gap = sorted(patterns["no_grant"])
             before, after = add_months(months[gap[0] - 1], 0) - timedelta(days=1), add_months(months[gap[-1] - 1], 1)
-            grants.writerow([client, code, "hemtjanst_insatser", minutes, first.isoformat(), before.isoformat()])
+            grants.writerow([client, code, "hemtjanst_insatser", minutes, grant_from.isoformat(), before.isoformat()])
             grants.writerow([client, code, "hemtjanst_insatser", minutes, after.isoformat(), ""])
         else:
             grants.writerow([client, code, "hemtjanst_insatser", minutes, grant_from.isoformat(), ""])
-    loyal = {cl[0]: cl[2][0] for cl in clients[:3]} if "dominant" in patterns else {}
+    # Dedicated staff who serve a few clients alone for months (seed 000: "samma personal under längre perioder").
+    loyal = {cl[0]: f"{code}-L{i}" for i, cl in enumerate(clients[:3])} if "dominant" in patterns else {}
     serial = 0
     day = first
     while day < end:

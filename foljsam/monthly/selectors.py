@@ -12,6 +12,7 @@ from .engine.kpis import BY_KEY, CATALOGUE
 from .models import KpiSnapshot, Threshold
 
 RED_STREAK_MONTHS = 3
+ONE_DECIMAL = {"median_visit_minutes", "continuity_mean", "continuity_median"}
 
 
 class Limits:
@@ -57,9 +58,9 @@ def format_value(key: str, value) -> str:
     kind = BY_KEY[key].kind
     if kind in ("share", "rate"):
         return f"{value * 100:.1f} %".replace(".", ",")
-    if isinstance(value, float) and not value.is_integer():
+    if key in ONE_DECIMAL and isinstance(value, float) and not value.is_integer():
         return f"{value:.1f}".replace(".", ",")
-    return f"{int(value):,}".replace(",", " ")
+    return f"{round(value):,}".replace(",", "\u00a0")
 
 
 def snapshots(*, user, period: str | None = None):
@@ -98,6 +99,14 @@ def _months_back(period: str, n: int) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class Streak:
+    provider: object
+    labels: list[str]
+    first: str  # oldest month of the streak
+    last: str
+
+
 def red_streaks(*, user, months: int = RED_STREAK_MONTHS) -> list[tuple]:
     """Providers with a figure red in each of the last `months` calendar months that have data:
     proposed for an in-depth follow-up (seed 000: recurring substantial deviations)."""
@@ -118,5 +127,5 @@ def red_streaks(*, user, months: int = RED_STREAK_MONTHS) -> list[tuple]:
             if all(limits.status(k.key, values_by_period[p].get(k.key), provider.pk) == "red" for p in window)
         ]
         if keys:
-            result.append((provider, [BY_KEY[k].label_sv for k in keys], window[-1], window[0]))
-    return sorted(result, key=lambda r: r[0].name)
+            result.append(Streak(provider, [BY_KEY[k].label_sv for k in keys], first=window[-1], last=window[0]))
+    return sorted(result, key=lambda r: r.provider.name)

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,16 +86,44 @@ def flagged(request, pk, period, key):
     kpi = BY_KEY.get(key)
     if not PERIOD.match(period) or kpi is None or not kpi.flagged_rows:
         raise Http404
-    rows = flagged_rows(services.data_dir(), period, provider.code, key, limit=1000)
+    rows = flagged_rows(services.data_dir(), period, provider.code, key, limit=FLAGGED_LIMIT)
     snapshot = selectors.snapshots(user=request.user, period=period).filter(provider=provider).first()
     value = snapshot.values.get(key) if snapshot else None
+    columns = [c for c in (rows[0].keys() if rows else []) if c != "provider_id"]
+    page = Paginator(rows, 100).get_page(request.GET.get("sida"))
     context = {
-        "provider": provider, "period": period, "kpi": kpi, "rows": rows, "limit": 1000,
-        "value": selectors.format_value(key, value),
+        "provider": provider, "period": period, "kpi": kpi, "page": page, "total": len(rows),
+        "limit": FLAGGED_LIMIT, "value": selectors.format_value(key, value),
         "status": selectors.Limits().status(key, value, provider.pk),
-        "columns": list(rows[0].keys()) if rows else [],
+        "columns": [FLAGGED_COLUMNS.get(c, c) for c in columns],
+        "table": [[_cell_text(row[c]) for c in columns] for row in page],
     }
     return render(request, "monthly/flagged.html", context)
+
+
+FLAGGED_LIMIT = 5000
+FLAGGED_COLUMNS = {
+    "visit_id": _("Besöks-id"), "client": _("Kund (pseudonym)"), "staff": _("Personal (pseudonym)"),
+    "check_in": _("Inkvittens"), "check_out": _("Utkvittens"), "duration_minutes": _("Minuter"),
+    "method": _("Metod"), "services": _("Insatser"), "prev_visit_id": _("Föreg. besök"),
+    "prev_client": _("Föreg. kund"), "prev_check_in": _("Föreg. inkvittens"), "prev_check_out": _("Föreg. utkvittens"),
+    "prev_services": _("Föreg. insatser"), "latest_earlier_check_out": _("Senaste tidigare utkvittens"),
+    "report_id": _("Rapport-id"), "kind": _("Typ"), "event_date": _("Händelsedatum"), "reported_at": _("Rapporterad"),
+}
+
+
+def _cell_text(value) -> str:
+    """Readable cells: times to the second, pseudonyms shortened (the full one is in the data)."""
+    if value is None:
+        return "–"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if hasattr(value, "hour") else "%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    return text[:10] + "…" if len(text) == 32 and all(c in "0123456789abcdef" for c in text) else text
 
 
 @officer_required
@@ -126,7 +155,7 @@ def figure_deviation(request, pk, period, key):
 
 @officer_required
 def imports(request):
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    form = forms.ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploads = {k: form.cleaned_data.get(k) for k in services.KIND_ORDER if form.cleaned_data.get(k)}
         run = services.import_run_start(files={k: f.name for k, f in uploads.items()}, by=request.user,

@@ -1,0 +1,311 @@
+"""The monthly follow-up in the web app: imports, snapshots, thresholds, deviations, exports, access."""
+
+import io
+import json
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from foljsam.actions.models import ActionPlan, Deviation
+from foljsam.monthly import exports, selectors, services
+from foljsam.monthly.models import ImportRun, KpiSnapshot, Threshold
+from foljsam.registry.models import TenderDocument
+
+VISITS = (
+    "visit_id,provider_id,client_id,staff_id,check_in,check_out,method,services\n"
+    "1,P-A,19400101-1234,S1,2026-03-02T08:00:00,2026-03-02T08:30:00,electronic,dusch\n"
+    "2,P-A,19400101-1234,S1,2026-03-02T12:00:00,2026-03-02T12:20:00,manual,inkop\n"
+    "3,P-A,19500505-5555,,2026-03-03T09:00:00,2026-03-03T09:10:00,electronic,tillsyn\n"
+    "4,P-B,19600606-6666,S9,2026-03-02T08:00:00,2026-03-02T08:40:00,electronic,dusch\n"
+    "5,P-X,19600606-6666,S9,2026-03-02T09:00:00,2026-03-02T09:40:00,electronic,dusch\n"
+    "6,P-B,19600606-6666,S9,2026-03-02T10:00:00,2026-03-02T09:40:00,electronic,dusch\n"
+)
+GRANTS = (
+    "client_id,provider_id,service_code,minutes_per_month,valid_from,valid_to\n"
+    "19400101-1234,P-A,hemtjanst,100,2026-01-01,\n"
+    "19600606-6666,P-B,hemtjanst,62,2026-03-01,2026-03-31\n"
+)
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _import(tmp_path, **texts):
+    paths = {k: _write(tmp_path, f"{k}.csv", v) for k, v in texts.items()}
+    run = services.import_run_start(files={k: p.name for k, p in paths.items()}, source="test")
+    return services.import_run_execute(run=run, paths=paths)
+
+
+def test_import_stores_rows_reports_rejections_and_computes_snapshots(world, tmp_path):
+    run = _import(tmp_path, visits=VISITS, grants=GRANTS)
+    assert run.status == ImportRun.Status.DONE
+    assert (run.accepted, run.rejected) == (4 + 2, 2)
+    reasons = {(r["line"], r["column"]) for r in run.report["rejected"]}
+    assert reasons == {(6, "provider_id"), (7, "check_out")}
+    a = KpiSnapshot.objects.get(provider=world.provider_a, period="2026-03").values
+    # 3 rows: 30 + 20 + 10 minutes; one manual, one generic; grant 100 min for the whole month.
+    assert (a["visits"], a["clients"], a["staff"], a["executed_minutes"]) == (3, 2, 1, 60)
+    assert a["manual_share"] == pytest.approx(1 / 3) and a["generic_share"] == pytest.approx(1 / 3)
+    assert a["execution_rate"] == pytest.approx(0.6)
+    assert a["visits_without_grant_share"] == pytest.approx(1 / 3)
+    b = KpiSnapshot.objects.get(provider=world.provider_b, period="2026-03").values
+    assert (b["visits"], b["granted_minutes"], b["execution_rate"]) == (1, 62, pytest.approx(40 / 62))
+
+
+def test_reimport_changes_nothing(world, tmp_path):
+    first = _import(tmp_path, visits=VISITS)
+    second = _import(tmp_path, visits=VISITS)
+    assert second.report["files"][0]["unchanged"] == first.accepted == 4
+    assert second.report["files"][0]["new"] == 0
+    assert KpiSnapshot.objects.get(provider=world.provider_a, period="2026-03").values["visits"] == 3
+
+
+def test_a_wrong_file_refuses_the_whole_import_and_it_can_be_retried(world, tmp_path):
+    run = _import(tmp_path, visits=VISITS, grants=VISITS)  # visits given as grants
+    assert run.status == ImportRun.Status.REFUSED
+    assert "Kolumner saknas i filen med beviljade insatser" in run.message or "inte beviljade" in run.message
+    assert not (services.data_dir() / "visits.parquet").exists()
+    assert KpiSnapshot.objects.count() == 0
+    run = _import(tmp_path, visits=GRANTS)
+    assert run.status == ImportRun.Status.REFUSED
+    assert "beviljade insatser, inte besök" in run.message
+    assert _import(tmp_path, visits=VISITS, grants=GRANTS).status == ImportRun.Status.DONE
+
+
+def test_not_utf8_is_refused(world, tmp_path):
+    path = tmp_path / "visits.csv"
+    path.write_bytes(VISITS.replace("dusch", "duschå").encode("latin-1"))
+    run = services.import_run_start(files={"visits": "visits.csv"})
+    run = services.import_run_execute(run=run, paths={"visits": path})
+    assert run.status == ImportRun.Status.REFUSED and "UTF-8" in run.message
+
+
+def test_clear_ids_never_reach_database_or_data_dir(world, tmp_path, settings):
+    _import(tmp_path, visits=VISITS, grants=GRANTS)
+    for path in settings.DATA_DIR.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"19400101-1234" not in data and b"19600606" not in data, path
+    dumped = json.dumps([list(ImportRun.objects.values()), list(KpiSnapshot.objects.values())], default=str)
+    assert "19400101" not in dumped
+
+
+def test_command_json_outputs(world, tmp_path, capsys):
+    visits = _write(tmp_path, "visits.csv", VISITS)
+    call_command("monthly", "import", "--visits", str(visits), "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["accepted"] == 4
+    assert {"line": 7, "column": "check_out"}.items() <= out["rejected"][1].items()
+    assert set(out["rejected"][0]) >= {"line", "column", "reason"}
+    call_command("monthly", "kpis", "--period", "2026-03", "--json")
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["provider_id"] for r in rows] == ["P-A", "P-B"]
+    assert rows[0]["visits"] == 3 and rows[0]["execution_rate"] is None  # no grants imported
+    assert set(rows[0]) >= {"continuity_mean", "late_additional_reports", "quick_succession_share"}
+    with pytest.raises(CommandError):
+        call_command("monthly", "kpis", "--period", "2026-13")
+    with pytest.raises(CommandError, match="finns inte"):
+        call_command("monthly", "import", "--visits", str(tmp_path / "nope.csv"))
+
+
+def test_command_refusal_exits_with_error(world, tmp_path):
+    grants = _write(tmp_path, "g.csv", GRANTS)
+    with pytest.raises(CommandError, match="inte besök"):
+        call_command("monthly", "import", "--visits", str(grants))
+
+
+def test_pickup_imports_the_inbox(world, settings, capsys):
+    inbox = services.data_dir() / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "visits-2026-03.csv").write_text(VISITS)
+    call_command("monthly", "pickup")
+    assert not (inbox / "visits-2026-03.csv").exists()
+    assert len(list((inbox / "done").iterdir())) == 1
+    assert ImportRun.objects.get().source == "pickup"
+    call_command("monthly", "pickup")
+    assert "tom" in capsys.readouterr().out
+
+
+def test_thresholds_precedence_and_validation(world):
+    tender = TenderDocument.objects.create(area=world.area, name="FFU", version="2026", valid_from="2026-01-01")
+    contract = world.provider_a.contracts.get()
+    contract.tender = tender
+    contract.save()
+    assert selectors.Limits().get("manual_share", world.provider_a.pk) == (0.05, 0.10)
+    services.threshold_set(key="manual_share", yellow=0.03, red=0.06, by=world.officer)
+    services.threshold_set(key="manual_share", tender=tender, yellow=0.2, red=0.3, by=world.officer)
+    limits = selectors.Limits()
+    assert limits.get("manual_share", world.provider_a.pk) == (0.2, 0.3)
+    assert limits.get("manual_share", world.provider_b.pk) == (0.03, 0.06)
+    assert limits.status("manual_share", 0.25, world.provider_a.pk) == "yellow"
+    assert limits.status("manual_share", 0.25, world.provider_b.pk) == "red"
+    with pytest.raises(ValidationError, match="gula gränsen vara lägre"):
+        services.threshold_set(key="manual_share", yellow=0.2, red=0.1, by=world.officer)
+    with pytest.raises(ValidationError, match="högre än eller lika med"):
+        services.threshold_set(key="execution_rate", yellow=0.7, red=0.85, by=world.officer)
+    with pytest.raises(ValidationError, match="inga tröskelvärden"):
+        services.threshold_set(key="visits", yellow=1, red=2, by=world.officer)
+    with pytest.raises(ValidationError, match="Bara uppföljare"):
+        services.threshold_set(key="manual_share", yellow=0.01, red=0.02, by=world.user_a)
+    services.threshold_reset(key="manual_share", tender=tender, by=world.officer)
+    assert Threshold.objects.count() == 1
+
+
+def _snap(provider, period, **values):
+    KpiSnapshot.objects.create(provider=provider, period=period, values={"provider_id": provider.code, **values})
+
+
+def test_three_red_months_in_a_row_propose_an_indepth_followup(world, client):
+    for period in ("2026-01", "2026-02", "2026-03"):
+        _snap(world.provider_a, period, manual_share=0.2)
+    _snap(world.provider_b, "2026-01", manual_share=0.2)
+    _snap(world.provider_b, "2026-02", manual_share=0.01)
+    _snap(world.provider_b, "2026-03", manual_share=0.2)
+    streaks = selectors.red_streaks(user=world.officer)
+    assert [(s.provider.code, s.labels, s.first, s.last) for s in streaks] == [
+        ("P-A", ["Andel manuella registreringar"], "2026-01", "2026-03")]
+    client.force_login(world.officer)
+    body = client.get("/").content.decode()
+    assert "Föreslås för fördjupad uppföljning" in body and "Alfa Omsorg AB" in body
+    assert selectors.red_streaks(user=world.user_b) == []
+
+
+def test_a_gap_month_breaks_the_streak(world):
+    for period in ("2025-12", "2026-01", "2026-03"):
+        _snap(world.provider_a, period, manual_share=0.2)
+    assert selectors.red_streaks(user=world.officer) == []
+
+
+def test_red_figure_becomes_deviation_and_plan(world, client):
+    _snap(world.provider_a, "2026-03", manual_share=0.2, visits=10)
+    client.force_login(world.officer)
+    url = f"/manadsuppfoljning/utforare/{world.provider_a.pk}/2026-03/manual_share/avvikelse/"
+    page = client.get(url).content.decode()
+    assert "20,0 %" in page
+    response = client.post(url, {"text": "Manuell registrering 20 %.", "submit_within_weeks": "2"})
+    plan = ActionPlan.objects.get()
+    assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    deviation = Deviation.objects.get()
+    assert deviation.source == "monthly" and deviation.source_ref == "monthly:2026-03:manual_share"
+    assert list(plan.deviations.all()) == [deviation] and plan.provider == world.provider_a
+
+
+def test_quarter_values_are_weighted_not_averaged():
+    months = [
+        {"visits": 100, "manual_share": 0.10, "executed_minutes": 900, "granted_minutes": 1000, "clients": 10,
+         "median_visit_minutes": 20.0},
+        {"visits": 300, "manual_share": 0.0, "executed_minutes": 1100, "granted_minutes": 1000, "clients": 12,
+         "median_visit_minutes": 30.0},
+        None,
+    ]
+    q = exports.quarter_values(months)
+    assert q["visits"] == 400
+    assert q["manual_share"] == pytest.approx(10 / 400)  # not (0.10 + 0) / 2
+    assert q["execution_rate"] == pytest.approx(2000 / 2000)
+    assert q["clients"] == 12 and q["median_visit_minutes"] == 25.0
+    assert exports.quarter_values([None, None]) == {}
+
+
+def test_quarter_exports(world, client):
+    from openpyxl import load_workbook
+
+    _snap(world.provider_a, "2026-01", manual_share=0.2, visits=10)
+    _snap(world.provider_b, "2026-02", manual_share=0.01, visits=10)
+    client.force_login(world.officer)
+    response = client.get("/manadsuppfoljning/kvartal/2026-Q1.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Januari 2026", "Februari 2026", "Mars 2026", "Kvartalet"]
+    ws = wb["Januari 2026"]
+    header = [c.value for c in ws[4]]
+    assert header == ["Nyckeltal", "Alfa Omsorg AB", "Beta Hemtjänst AB"]
+    manual = next(row for row in ws.iter_rows(min_row=5) if row[0].value == "Andel manuella registreringar")
+    assert manual[1].value == "20,0 % (Röd)" and manual[1].fill.fgColor.rgb.endswith("FBD9D7")
+    pdf = client.get("/manadsuppfoljning/kvartal/2026-Q1.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # A provider user gets only their own matrix, whatever they ask for.
+    client.force_login(world.user_b)
+    wb = load_workbook(io.BytesIO(client.get("/manadsuppfoljning/kvartal/2026-Q1.xlsx").content))
+    assert [c.value for c in wb["Februari 2026"][4]] == ["Nyckeltal", "Beta Hemtjänst AB"]
+    response = client.get(f"/manadsuppfoljning/kvartal/2026-Q1.xlsx?utforare={world.provider_a.pk}")
+    assert response.status_code == 404
+
+
+def test_matrix_and_drilldown_isolation(world, client):
+    _snap(world.provider_a, "2026-03", manual_share=0.2, visits=10)
+    _snap(world.provider_b, "2026-03", manual_share=0.0, visits=10)
+    client.force_login(world.user_b)
+    body = client.get("/manadsuppfoljning/").content.decode()
+    assert "Beta Hemtjänst AB" in body and "Alfa Omsorg AB" not in body
+    assert client.get(f"/manadsuppfoljning/utforare/{world.provider_a.pk}/").status_code == 404
+    assert client.get(f"/manadsuppfoljning/utforare/{world.provider_b.pk}/").status_code == 200
+    flagged = f"/manadsuppfoljning/utforare/{world.provider_a.pk}/2026-03/manual_share/"
+    assert client.get(flagged).status_code == 404
+    client.force_login(world.officer)
+    body = client.get("/manadsuppfoljning/").content.decode()
+    assert "Beta Hemtjänst AB" in body and "Alfa Omsorg AB" in body and "20,0 %" in body
+
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
+URLS = [
+    # url, anonymous, officer, reader, user A, user B
+    ("/manadsuppfoljning/", LOGIN, OK, OK, OK, OK),
+    ("/manadsuppfoljning/utforare/{a}/", LOGIN, OK, OK, OK, NOT_FOUND),
+    ("/manadsuppfoljning/utforare/{a}/2026-03/manual_share/", LOGIN, OK, OK, OK, NOT_FOUND),
+    ("/manadsuppfoljning/utforare/{a}/2026-03/manual_share/avvikelse/", LOGIN, OK, FORBIDDEN, FORBIDDEN,
+     FORBIDDEN),
+    ("/manadsuppfoljning/import/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/import/{run}/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/troskelvarden/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/troskelvarden/manual_share/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/mappningar/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/mappningar/ny/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/kvartal/2026-Q1.xlsx?utforare={a}", LOGIN, OK, OK, OK, NOT_FOUND),
+]
+
+
+@pytest.mark.parametrize("case", URLS, ids=[u[0] for u in URLS])
+def test_access_matrix(case, world, client, tmp_path):
+    _import(tmp_path, visits=VISITS)
+    run = ImportRun.objects.get()
+    url = case[0].format(a=world.provider_a.pk, run=run.pk)
+    for person, expected in zip([None, world.officer, world.reader, world.user_a, world.user_b], case[1:],
+                                strict=True):
+        client.logout()
+        if person:
+            client.force_login(person)
+        assert client.get(url).status_code == expected, (url, person)
+
+
+def test_upload_form_rejects_other_file_types(world, client):
+    client.force_login(world.officer)
+    response = client.post("/manadsuppfoljning/import/", {"visits": SimpleUploadedFile("visits.pdf", b"%PDF-1.4")})
+    assert response.status_code == 400 and "varken CSV eller XLSX" in response.content.decode()
+    response = client.post("/manadsuppfoljning/import/", {})
+    assert "minst en fil" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_upload_runs_in_background_with_progress(world, client):
+    client.force_login(world.officer)
+    response = client.post("/manadsuppfoljning/import/", {
+        "visits": SimpleUploadedFile("visits.csv", VISITS.encode()),
+        "grants": SimpleUploadedFile("grants.csv", GRANTS.encode()),
+    })
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    for _ in range(100):
+        run.refresh_from_db()
+        if run.status != ImportRun.Status.RUNNING:
+            break
+        time.sleep(0.1)
+    assert run.status == ImportRun.Status.DONE and run.by == world.officer
+    page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
+    assert "Klar" in page and "visits.csv" in page and "check_out" in page
+    assert not list((services.data_dir() / "uploads").iterdir())  # temporary uploads are removed
