@@ -105,3 +105,26 @@ def test_security_headers(world, client):
 def test_english_is_available(world, client, lang, word):
     client.cookies["django_language"] = lang
     assert word in client.get("/konto/logga-in/").content.decode()
+
+
+def test_admin_manages_users(world, client):
+    from foljsam.accounts.models import User
+
+    client.force_login(world.admin)
+    assert client.get("/konto/anvandare/").status_code == 200
+    data = {"username": "carl", "first_name": "Carl", "last_name": "C", "email": "c@example.org",
+            "role": "provider", "provider": "", "is_active": "on", "password": "ett-bra-losenord-2026"}
+    response = client.post("/konto/anvandare/ny/", data)
+    assert response.status_code == 400 and "måste kopplas till en utförare" in response.content.decode()
+    response = client.post("/konto/anvandare/ny/", {**data, "password": "kort"})
+    assert response.status_code == 400
+    response = client.post("/konto/anvandare/ny/", {**data, "provider": world.provider_b.pk})
+    assert response.status_code == 302
+    carl = User.objects.get(username="carl")
+    assert carl.provider == world.provider_b and carl.check_password("ett-bra-losenord-2026")
+    entry = AuditEntry.objects.filter(model="accounts.User", object_id=str(carl.pk)).first()
+    assert entry and "pbkdf2" not in str(entry.changes) and "ett-bra" not in str(entry.changes)
+    for user in (world.officer, world.user_a):
+        client.force_login(user)
+        assert client.get("/konto/anvandare/").status_code == 403
+        assert client.post("/konto/anvandare/ny/", data).status_code == 403

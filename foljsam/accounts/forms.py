@@ -23,3 +23,16 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise
         login_attempt_record(username=username, ip=ip, success=True)
         return cleaned
+
+
+class UserForm(forms.ModelForm):
+    password = forms.CharField(
+        label="Nytt lösenord", required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Minst 10 tecken. Lämna tomt för att behålla lösenordet.",
+    )
+
+    class Meta:
+        from .models import User
+
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "provider", "is_active"]

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from foljsam.audit.registry import audit
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administratör")
@@ -42,6 +44,9 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+
+audit(User)
 
 
 class LoginAttempt(models.Model):

@@ -27,3 +27,24 @@ def login_is_locked(*, username: str) -> bool:
 @transaction.atomic
 def login_attempt_record(*, username: str, ip: str | None, success: bool) -> LoginAttempt:
     return LoginAttempt.objects.create(username=username[:150], ip=ip, success=success)
+
+
+NOT_ADMIN = _("Bara administratörer hanterar användare.")
+
+
+@transaction.atomic
+def user_save(*, user, by, password: str = ""):
+    """Create or change a user account; a new password is validated by Django's validators."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if not by.is_admin:
+        raise ValidationError(NOT_ADMIN)
+    user.full_clean(exclude=["password"])
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    elif not user.pk:
+        user.set_unusable_password()
+    user.save()
+    return user

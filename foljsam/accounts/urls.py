@@ -7,4 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("logga-in/", views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("anvandare/", views.user_list, name="users"),
+    path("anvandare/ny/", views.user_edit, name="user_create"),
+    path("anvandare/<int:pk>/", views.user_edit, name="user_edit"),
 ]

@@ -7,6 +7,7 @@ services of audited models do not use them.
 
 import datetime
 import decimal
+import hashlib
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -16,8 +17,14 @@ from .models import AuditEntry
 _registered: set[type] = set()
 
 
+SKIPPED = {"last_login"}  # noise, not a change anybody made
+
+
 def _value(obj, field):
     value = getattr(obj, field.attname)
+    if field.name == "password":
+        # Never the hash itself: a short digest of it shows that it changed, nothing more.
+        return hashlib.sha256(value.encode()).hexdigest()[:8] if value else ""
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -28,7 +35,7 @@ def _value(obj, field):
 
 
 def _snapshot(obj) -> dict:
-    return {f.name: _value(obj, f) for f in obj._meta.concrete_fields if not f.primary_key}
+    return {f.name: _value(obj, f) for f in obj._meta.concrete_fields if not f.primary_key and f.name not in SKIPPED}
 
 
 def _write(action, instance, changes):
