@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "foljsam.audit",
     "foljsam.registry",
     "foljsam.actions",
+    "foljsam.catalogue", "foljsam.followups",
     "foljsam.reports",
 ]
 
