@@ -140,14 +140,14 @@ def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> i
     """Send the survey to every unit in one go: one answer row per requirement that applies to
     the unit's provider (external-only requirements are not asked of egen regi)."""
     _officer(by)
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    caller, campaign = campaign, Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.sent_at:
         raise ValidationError(ALREADY_SENT)
     requirements = list(campaign.catalogue.requirements())
     if not requirements:
         raise ValidationError(EMPTY_CATALOGUE)
     now = timezone.now()
-    campaign.sent_at = now
+    campaign.sent_at = caller.sent_at = now
     campaign.save()
     sent = 0
     for assessment in campaign.assessments.select_related("unit__provider"):
