@@ -331,14 +331,17 @@ def area_rule(ratings) -> int | None:
 
 
 def area_ratings_recompute(assessment: Assessment) -> list[AreaRating]:
-    by_area: dict = {}
-    for answer in assessment.answers.select_related("requirement__area"):
-        by_area.setdefault(answer.requirement.area, []).append(answer.rating)
+    by_area: dict[int, list[str]] = {}
+    for area_id, rating in assessment.answers.values_list("requirement__area_id", "rating"):
+        by_area.setdefault(area_id, []).append(rating)
+    existing = {ar.area_id: ar for ar in assessment.area_ratings.select_related("area")}
     result = []
-    for area, ratings in by_area.items():
-        ar, _created = AreaRating.objects.get_or_create(assessment=assessment, area=area)
+    for area_id, ratings in by_area.items():
         value = area_rule(ratings)
-        if ar.rule_value != value:
+        ar = existing.get(area_id)
+        if ar is None:
+            ar = AreaRating.objects.create(assessment=assessment, area_id=area_id, rule_value=value)
+        elif ar.rule_value != value:
             ar.rule_value = value
             ar.save()
         result.append(ar)

@@ -6,6 +6,7 @@ app_name = "followups"
 urlpatterns = [
     path("avtalsuppfoljning/", views.campaign_list, name="campaigns"),
     path("avtalsuppfoljning/ny/", views.campaign_create, name="campaign_create"),
+    path("avtalsuppfoljning/ar/<int:year>/", views.year_summary, name="year_summary"),
     path("avtalsuppfoljning/<int:pk>/", views.campaign_detail, name="campaign"),
     path("avtalsuppfoljning/<int:pk>/skicka/", views.campaign_send, name="campaign_send"),
     path("avtalsuppfoljning/<int:pk>/paminn/", views.campaign_remind, name="campaign_remind"),

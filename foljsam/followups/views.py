@@ -28,7 +28,8 @@ def _error(request, exc: ValidationError):
 def campaign_list(request):
     campaigns = Campaign.objects.select_related("area", "catalogue")
     rows = [{"campaign": c, "progress": selectors.progress(c)} for c in campaigns]
-    return render(request, "followups/campaign_list.html", {"rows": rows})
+    years = sorted({c.year for c in campaigns if c.sent_at}, reverse=True)
+    return render(request, "followups/campaign_list.html", {"rows": rows, "years": years})
 
 
 @officer_required
@@ -56,6 +57,15 @@ def campaign_create(request):
             return redirect(campaign)
     return render(request, "followups/campaign_form.html", {"form": form, "area": area},
                   status=400 if form.errors else 200)
+
+
+@staff_required
+def year_summary(request, year):
+    """The yearly follow-up report's part on contract follow-ups (seed 000): one row per area."""
+    campaigns = Campaign.objects.filter(year=year, sent_at__isnull=False).select_related("area", "catalogue")
+    rows = [{"campaign": c, "summary": selectors.summary(c)} for c in campaigns]
+    years = Campaign.objects.filter(sent_at__isnull=False).values_list("year", flat=True).distinct().order_by("-year")
+    return render(request, "followups/year_summary.html", {"year": year, "rows": rows, "years": years})
 
 
 @staff_required
@@ -98,6 +108,7 @@ def campaign_results(request, pk):
     return render(request, "followups/results.html", {
         "campaign": campaign, "assessments": assessments, "areas": areas,
         "shares": selectors.share_table(campaign), "summary": selectors.summary(campaign),
+        "previous": selectors.previous_campaign(campaign),
     })
 
 

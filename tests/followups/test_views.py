@@ -49,7 +49,8 @@ def test_staff_pages(client, state):
     c = state.campaign
     for url in [
         reverse("followups:campaigns"), reverse("followups:campaign", args=[c.pk]),
-        reverse("followups:results", args=[c.pk]), reverse("followups:results_export", args=[c.pk, "xlsx"]),
+        reverse("followups:results", args=[c.pk]), reverse("followups:year_summary", args=[c.year]),
+        reverse("followups:results_export", args=[c.pk, "xlsx"]),
         reverse("followups:results_export", args=[c.pk, "pdf"]), reverse("followups:assessment", args=[state.a.pk]),
         reverse("followups:campaign_create"), reverse("followups:campaign_create") + f"?omrade={state.area.pk}",
         reverse("catalogue:list"), reverse("catalogue:detail", args=[state.catalogue.pk]),
