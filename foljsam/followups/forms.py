@@ -23,12 +23,21 @@ class CampaignForm(forms.Form):
     units = forms.ModelMultipleChoiceField(label=_("Enheter som ingår"), queryset=None, required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, units_qs=None, **kwargs):
+    def __init__(self, *args, units_qs=None, tenders=None, **kwargs):
         super().__init__(*args, **kwargs)
         from foljsam.registry.models import Unit
 
         self.fields["units"].queryset = units_qs if units_qs is not None else Unit.objects.none()
-        self.fields["units"].label_from_instance = lambda u: f"{u.provider.name} – {u.name}"
+        tenders = tenders or {}
+
+        def label(unit):
+            # The provider answers to the tender version of its contract; show it so the officer
+            # notices units signed under another version than the chosen catalogue.
+            tender = tenders.get(unit.provider_id)
+            suffix = _(" (avtal enligt förfrågningsunderlag %(v)s)") % {"v": tender} if tender else ""
+            return f"{unit.provider.name} – {unit.name}{suffix}"
+
+        self.fields["units"].label_from_instance = label
 
     def clean(self):
         data = super().clean()

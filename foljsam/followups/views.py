@@ -41,7 +41,9 @@ def campaign_create(request):
     units_qs = selectors.candidate_units(area=area, on=timezone.localdate())
     initial = {**forms.campaign_initial(area), "units": list(units_qs),
                "catalogue": area.tenders.first() and area.tenders.first().catalogues.order_by("-version").first()}
-    form = forms.CampaignForm(request.POST or None, initial=initial, units_qs=units_qs)
+    tenders = dict(area.contracts.filter(tender__isnull=False).order_by("start")
+                   .values_list("provider_id", "tender__version"))
+    form = forms.CampaignForm(request.POST or None, initial=initial, units_qs=units_qs, tenders=tenders)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -140,6 +140,10 @@ def test_results_exports(client, state):
     c = _client(client, state, "officer")
     pdf = c.get(reverse("followups:results_export", args=[state.campaign.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    import re
+
+    assert len(re.findall(rb"/Type /Page\b", pdf.content)) == 3  # summary + one page per requirement area
+    assert b"DejaVu" in pdf.content  # a Unicode font for å, ä, ö
     xlsx = c.get(reverse("followups:results_export", args=[state.campaign.pk, "xlsx"]))
     from io import BytesIO
 
