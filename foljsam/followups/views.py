@@ -177,6 +177,36 @@ def assessment_ratings(request, pk):
 
 @officer_required
 @require_POST
+def answer_rate(request, pk):
+    """Save one requirement's judgement. With HTMX the block and the area ratings are swapped in
+    place; without JavaScript the button's formaction posts here and we redirect back."""
+    answer = selectors.answer_get(user=request.user, pk=pk)
+    assessment = answer.assessment
+    prefix = f"a-{answer.pk}-"
+    values = {answer.pk: {"rating": request.POST.get(prefix + "rating", ""),
+                          "comment": request.POST.get(prefix + "comment", "")}}
+    if prefix + "response" in request.POST:
+        values[answer.pk]["response"] = request.POST.get(prefix + "response", "")
+    error = None
+    try:
+        services.ratings_save(assessment=assessment, by=request.user, values=values)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Bedömningen av ”%(r)s” är sparad.") % {"r": answer.requirement.title})
+        return redirect(assessment.get_absolute_url() + f"#svar-{answer.pk}")
+    assessment.refresh_from_db()
+    context = _assessment_context(request, assessment)
+    answer = next(a for _area, answers in context["groups"] for a in answers if a.pk == answer.pk)
+    return render(request, "followups/_answer_rate_response.html",
+                  {**context, "answer": answer, "saved": not error, "error": error, "oob": True})
+
+
+@officer_required
+@require_POST
 def assessment_interview(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
     form = forms.InterviewForm(request.POST)

@@ -89,6 +89,7 @@ def test_officer_actions_refused_for_providers(client, state):
         reverse("followups:assessment_finalise", args=[state.a.pk]),
         reverse("followups:area_override", args=[state.area_rating.pk]),
         reverse("followups:completion_request", args=[state.answer.pk]),
+        reverse("followups:answer_rate", args=[state.answer.pk]),
     ]:
         for who in ("user_a", "user_b"):
             assert _client(client, state, who).post(url).status_code == 403, (url, who)
@@ -156,3 +157,22 @@ def test_results_exports(client, state):
     assert sheet.cell(row=3, column=1).value == "Egenkontroll"
     assert sheet.cell(row=3, column=col).value == "Gul"
     assert sheet.cell(row=3, column=col).fill.fgColor.rgb.endswith("FFF1B8")
+
+
+def test_one_requirement_saved_with_htmx(client, state):
+    c = _client(client, state, "officer")
+    url = reverse("followups:answer_rate", args=[state.answer.pk])
+    prefix = f"a-{state.answer.pk}-"
+    r = c.post(url, {prefix + "rating": "red", prefix + "comment": ""}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "Skriv en kommentar" in r.content.decode()
+    r = c.post(url, {prefix + "rating": "red", prefix + "comment": "Saknas."}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert f'id="svar-{state.answer.pk}"' in html and "✗ Röd" in html
+    assert 'id="area-ratings" hx-swap-oob="true"' in html and "3 – med avvikelse" in html
+    state.answer.refresh_from_db()
+    assert (state.answer.rating, state.answer.rating_comment) == ("red", "Saknas.")
+    # Without JavaScript the same button posts the whole form here and is redirected back.
+    r = c.post(url, {prefix + "rating": "green", prefix + "comment": ""})
+    assert r.status_code == 302 and r["Location"].endswith(f"#svar-{state.answer.pk}")
+    state.answer.refresh_from_db()
+    assert state.answer.rating == "green"
