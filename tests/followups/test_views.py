@@ -176,3 +176,23 @@ def test_one_requirement_saved_with_htmx(client, state):
     assert r.status_code == 302 and r["Location"].endswith(f"#svar-{state.answer.pk}")
     state.answer.refresh_from_db()
     assert state.answer.rating == "green"
+
+
+def test_catalogue_edited_in_the_web_until_sent(client, fu):
+    c = _client(client, fu, "officer")
+    area = fu.catalogue.areas.first()
+    r = c.post(reverse("catalogue:requirement_create", args=[area.pk]), {
+        "code": "1.3", "title": "Systematik", "question": "Hur ofta analyserar ni avvikelser?",
+        "answer_type": "frequency", "weight": 3, "applies_to": "all", "order": 30, "documents": "Rutin\nPlan"})
+    assert r.status_code == 302
+    req = area.requirements.get(title="Systematik")
+    assert req.document_list == ["Rutin", "Plan"]
+    assert _client(client, fu, "user_a").post(reverse("catalogue:requirement_delete", args=[req.pk])).status_code == 403
+    services.campaign_send(campaign=fu.campaign, by=fu.officer)
+    c = _client(client, fu, "officer")
+    r = c.post(reverse("catalogue:requirement_edit", args=[req.pk]), {
+        "code": "1.3", "title": "Ändrad", "question": "?", "answer_type": "yes_no", "weight": 1,
+        "applies_to": "all", "order": 30})
+    assert r.status_code == 400 and "kan inte ändras" in r.content.decode()
+    req.refresh_from_db()
+    assert req.title == "Systematik"
