@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "foljsam.audit",
     "foljsam.registry",
     "foljsam.actions",
+    "foljsam.catalogue",
+    "foljsam.followups",
     "foljsam.monthly",
     "foljsam.reports",
 ]

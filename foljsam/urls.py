@@ -9,6 +9,8 @@ urlpatterns = [
     path("sprak/", set_language, name="set_language"),
     path("", include("foljsam.registry.urls")),
     path("", include("foljsam.actions.urls")),
+    path("", include("foljsam.catalogue.urls")),
+    path("", include("foljsam.followups.urls")),
     path("manadsuppfoljning/", include("foljsam.monthly.urls")),
     path("", include("foljsam.reports.urls")),
     path("", include("foljsam.audit.urls")),

@@ -9,6 +9,7 @@ import datetime
 import decimal
 import hashlib
 
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .context import current_user
@@ -31,6 +32,8 @@ def _value(obj, field):
         return str(value)
     if isinstance(value, bytes | memoryview):
         return "<binary>"
+    if isinstance(value, FieldFile):  # uploads: log the stored name, not the file object
+        return value.name
     return value
 
 

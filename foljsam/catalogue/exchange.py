@@ -1,0 +1,84 @@
+"""The catalogue's exchange format as YAML and as Excel (one row per requirement)."""
+
+from io import BytesIO
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from .services import REQUIREMENT_KEYS
+
+# Swedish column headers in the Excel file, in order.
+COLUMNS = [
+    ("area", "Kravområde"), ("area_description", "Områdesbeskrivning"), ("code", "Nummer"), ("title", "Krav"),
+    ("text", "Kravtext"), ("question", "Fråga"), ("answer_type", "Svarstyp"), ("weight", "Vikt"),
+    ("documents", "Begärda dokument"), ("applies_to", "Gäller"),
+]
+META = [("name", "Namn"), ("version", "Version"), ("description", "Beskrivning"),
+        ("tender_area", "Förfrågningsunderlag, område"), ("tender_version", "Förfrågningsunderlag, version")]
+
+
+def to_yaml(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)
+
+
+def from_yaml(text: str | bytes) -> dict:
+    return yaml.safe_load(text)
+
+
+def to_xlsx(data: dict) -> bytes:
+    wb = Workbook()
+    meta = wb.active
+    meta.title = "Katalog"
+    tender = data.get("tender") or {}
+    values = {**data, "tender_area": tender.get("area", ""), "tender_version": tender.get("version", "")}
+    for key, label in META:
+        meta.append([label, values.get(key) or ""])
+        meta.cell(row=meta.max_row, column=1).font = Font(bold=True)
+    meta.column_dimensions["A"].width = 32
+    meta.column_dimensions["B"].width = 60
+    sheet = wb.create_sheet("Krav")
+    sheet.append([label for _key, label in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for area in data["areas"]:
+        for req in area["requirements"]:
+            row = {"area": area["name"], "area_description": area.get("description", ""), **req,
+                   "documents": "\n".join(req.get("documents") or [])}
+            sheet.append([row.get(key, "") for key, _label in COLUMNS])
+    for letter, width in zip("ABCDEFGHIJ", (28, 30, 8, 30, 40, 50, 12, 6, 30, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def from_xlsx(content: bytes) -> dict:
+    wb = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    labels = {label: key for key, label in META}
+    data: dict = {}
+    for row in wb["Katalog"].iter_rows(values_only=True):
+        if row and row[0] in labels:
+            data[labels[row[0]]] = "" if row[1] is None else str(row[1])
+    if data.get("tender_area"):
+        data["tender"] = {"area": data["tender_area"], "version": data.get("tender_version", "")}
+    data.pop("tender_area", None)
+    data.pop("tender_version", None)
+    rows = wb["Krav"].iter_rows(values_only=True)
+    header = next(rows)
+    keys = {label: key for key, label in COLUMNS}
+    index = [keys.get(h) for h in header]
+    areas: dict[str, dict] = {}
+    for row in rows:
+        rec = {k: v for k, v in zip(index, row, strict=False) if k}
+        if not rec.get("area"):
+            continue
+        area = areas.setdefault(rec["area"], {"name": rec["area"], "description": rec.get("area_description") or "",
+                                              "requirements": []})
+        req = {k: ("" if rec.get(k) is None else rec.get(k)) for k in REQUIREMENT_KEYS}
+        req["code"] = str(req["code"])
+        req["weight"] = int(req["weight"] or 2)
+        req["documents"] = [d for d in str(req["documents"]).splitlines() if d.strip()]
+        area["requirements"].append(req)
+    data["areas"] = list(areas.values())
+    return data

@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from foljsam.accounts.decorators import officer_required, staff_required
+
+from . import exchange, forms, services
+from .models import Catalogue, Requirement, RequirementArea
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@staff_required
+def catalogue_list(request):
+    catalogues = Catalogue.objects.select_related("tender__area").prefetch_related("campaigns")
+    return render(request, "catalogue/list.html", {"catalogues": catalogues})
+
+
+@staff_required
+def catalogue_detail(request, pk):
+    catalogue = get_object_or_404(Catalogue.objects.select_related("tender"), pk=pk)
+    areas = catalogue.areas.prefetch_related("requirements")
+    return render(request, "catalogue/detail.html", {
+        "catalogue": catalogue, "areas": areas, "frozen": services.is_frozen(catalogue),
+        "copy_form": forms.CopyForm(), "campaigns": catalogue.campaigns.select_related("area"),
+    })
+
+
+def _form_page(request, form, *, save, title, cancel_url, success_url=None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("”%(obj)s” är sparad.") % {"obj": obj})
+            return redirect(success_url or obj.get_absolute_url())
+    return render(request, "catalogue/form.html", {"form": form, "title": title, "cancel_url": cancel_url},
+                  status=400 if form.errors else 200)
+
+
+@officer_required
+def catalogue_edit(request, pk=None):
+    catalogue = get_object_or_404(Catalogue, pk=pk) if pk else Catalogue()
+    form = forms.CatalogueForm(request.POST or None, instance=catalogue)
+    return _form_page(
+        request, form, save=lambda c: services.catalogue_save(catalogue=c, by=request.user),
+        title=_("Ändra kravkatalog") if pk else _("Ny kravkatalog"),
+        cancel_url=catalogue.get_absolute_url() if pk else "/kravkatalog/",
+    )
+
+
+@officer_required
+def area_edit(request, pk=None, area_pk=None):
+    if area_pk:
+        area = get_object_or_404(RequirementArea.objects.select_related("catalogue"), pk=area_pk)
+    else:
+        area = RequirementArea(catalogue=get_object_or_404(Catalogue, pk=pk))
+    form = forms.AreaForm(request.POST or None, instance=area)
+    url = area.catalogue.get_absolute_url()
+    return _form_page(request, form, save=lambda a: services.area_save(area=a, by=request.user),
+                      title=_("Ändra kravområde") if area_pk else _("Nytt kravområde"), cancel_url=url,
+                      success_url=url)
+
+
+@officer_required
+def requirement_edit(request, area_pk=None, req_pk=None):
+    if req_pk:
+        req = get_object_or_404(Requirement.objects.select_related("area__catalogue"), pk=req_pk)
+    else:
+        req = Requirement(area=get_object_or_404(RequirementArea.objects.select_related("catalogue"), pk=area_pk))
+    form = forms.RequirementForm(request.POST or None, instance=req)
+    url = req.area.catalogue.get_absolute_url() + f"#omrade-{req.area_id}"
+    return _form_page(request, form, save=lambda r: services.requirement_save(requirement=r, by=request.user),
+                      title=_("Ändra krav") if req_pk else _("Nytt krav i %(area)s") % {"area": req.area},
+                      cancel_url=url, success_url=url)
+
+
+@officer_required
+@require_POST
+def requirement_delete_view(request, req_pk):
+    req = get_object_or_404(Requirement.objects.select_related("area__catalogue"), pk=req_pk)
+    catalogue = req.area.catalogue
+    try:
+        services.requirement_delete(requirement=req, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Kravet ”%(r)s” är borttaget.") % {"r": req})
+    return redirect(catalogue)
+
+
+@officer_required
+@require_POST
+def catalogue_copy_view(request, pk):
+    catalogue = get_object_or_404(Catalogue, pk=pk)
+    form = forms.CopyForm(request.POST)
+    if form.is_valid():
+        try:
+            copy = services.catalogue_copy(catalogue=catalogue, version=form.cleaned_data["version"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Version %(v)s är skapad.") % {"v": copy.version})
+            return redirect(copy)
+    else:
+        messages.error(request, _("Ange en version."))
+    return redirect(catalogue)
+
+
+@staff_required
+def catalogue_export(request, pk, fmt):
+    catalogue = get_object_or_404(Catalogue.objects.select_related("tender__area"), pk=pk)
+    data = services.catalogue_to_dict(catalogue)
+    name = slugify(f"{catalogue.name}-{catalogue.version}")
+    if fmt == "yaml":
+        response = HttpResponse(exchange.to_yaml(data), content_type="application/yaml; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            exchange.to_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@officer_required
+def catalogue_import_view(request):
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise ValidationError(_("Filen är för stor."))
+            content = upload.read()
+            if upload.name.lower().endswith((".yaml", ".yml")):
+                data = exchange.from_yaml(content)
+            elif upload.name.lower().endswith(".xlsx"):
+                data = exchange.from_xlsx(content)
+            else:
+                raise ValidationError(_("Filen ska vara .yaml, .yml eller .xlsx."))
+            catalogue = services.catalogue_import(data=data, by=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        except Exception as exc:  # noqa: BLE001 – a broken file is the user's error, not a crash
+            form.add_error("file", _("Filen kunde inte läsas: %(e)s") % {"e": exc.__class__.__name__})
+        else:
+            messages.success(request, _("Kravkatalogen ”%(c)s” är importerad.") % {"c": catalogue})
+            return redirect(catalogue)
+    return render(request, "catalogue/import.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,518 @@
+"""The rules of the contract follow-up. Every write goes through these functions."""
+
+import mimetypes
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from foljsam.actions import services as actions
+from foljsam.actions.models import Severity, Source
+from foljsam.catalogue.models import AnswerType
+from foljsam.registry.models import Procurement
+
+from . import notify
+from .models import (
+    Answer,
+    AreaRating,
+    Assessment,
+    Campaign,
+    Document,
+    Rating,
+    RatingChange,
+    Reminder,
+    Status,
+)
+
+NOT_OFFICER = _("Bara uppföljare får göra det här.")
+NOT_YOURS = _("Bedömningen hör inte till din organisation.")
+NO_UNITS = _("Välj minst en enhet.")
+WRONG_AREA_UNIT = _("Enheten %(unit)s hör inte till verksamhetsområdet.")
+WRONG_CATALOGUE = _("Kravkatalogen hör till ett förfrågningsunderlag för ett annat område.")
+LOU_NOT_THIS_YEAR = _("Ramavtalet för %(area)s följs upp år %(year)s enligt uppföljningsplanen.")
+LOU_NO_YEAR = _("Ramavtalet för %(area)s har inget uppföljningsår i registret.")
+ALREADY_SENT = _("Uppföljningen är redan skickad.")
+EMPTY_CATALOGUE = _("Kravkatalogen har inga krav.")
+CLOSED_FOR_ANSWERS = _("Enkäten är inskickad och kan inte längre ändras.")
+NOT_OPEN_YET = _("Enkäten är inte skickad än.")
+INCOMPLETE = _("%(n)s frågor är obesvarade. Besvara alla frågor innan ni skickar in.")
+LOCKED = _("Bedömningen är slutförd och låst; inget kan ändras.")
+NOT_SUBMITTED = _("Utföraren har inte skickat in enkäten än.")
+BAD_RATING = _("Okänd bedömning: %(value)s.")
+COMMENT_REQUIRED = _("Skriv en kommentar till gula och röda bedömningar (%(req)s).")
+REASON_REQUIRED = _("Ange skälet till att värderingen ändras.")
+TEXT_REQUIRED = _("Skriv en text.")
+NO_COMPLETION = _("Ingen komplettering är begärd för frågan.")
+NOT_COMPLETE_RATINGS = _("Alla krav måste bedömas innan utkastet skickas för sakgranskning (%(n)s kvar).")
+NOT_IN_FACTCHECK = _("Bedömningen är inte hos utföraren för sakgranskning.")
+WRONG_STATE = _("Det går inte att göra det här när bedömningen har status ”%(status)s”.")
+FACTCHECK_PENDING = _("Utföraren har inte lämnat sakgranskningen och tidsfristen %(due)s har inte passerat.")
+FILE_TOO_LARGE = _("Filen är för stor (högst %(mb)s MB).")
+FILE_TYPE = _("Filtypen är inte tillåten. Tillåtna: %(types)s.")
+FILE_CONTENT = _("Filens innehåll stämmer inte med filändelsen %(ext)s.")
+FILE_EMPTY = _("Filen är tom.")
+
+# Seed 001: many deviations start an in-depth follow-up; this many red requirements suggests one.
+INDEPTH_RED_THRESHOLD = 5
+REMIND_DAYS_BEFORE = 7
+PLAN_SUBMIT_WEEKS = 2
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Extension → the file's first bytes (None: text, checked by decoding).
+ALLOWED_UPLOADS = {
+    ".pdf": (b"%PDF",),
+    ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",), ".ods": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",), ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".txt": None,
+}
+ANSWERING = (Status.SENT, Status.OPENED)
+RATING_OPEN = (Status.SUBMITTED, Status.ASSESSED, Status.FACTCHECK, Status.FACTCHECKED)
+
+
+def _officer(by):
+    if not by.is_officer:
+        raise ValidationError(NOT_OFFICER)
+
+
+def _own(assessment, by):
+    """The provider's own users act on its assessments; officers may register on their behalf."""
+    if by.is_officer:
+        return
+    if not (by.is_provider_user and by.provider_id == assessment.unit.provider_id):
+        raise ValidationError(NOT_YOURS)
+
+
+def _not_final(assessment):
+    if assessment.status == Status.FINAL:
+        raise ValidationError(LOCKED)
+
+
+def _state(assessment, allowed):
+    _not_final(assessment)
+    if assessment.status not in allowed:
+        raise ValidationError(WRONG_STATE, params={"status": assessment.get_status_display()})
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    """Re-read the assessment inside the transaction so two tabs cannot both pass a state check."""
+    return Assessment.objects.select_for_update().select_related("campaign", "unit__provider").get(pk=assessment.pk)
+
+
+# --- Campaigns --------------------------------------------------------------------------------
+
+def check_lou_year(*, area, year: int) -> None:
+    """Seed 001: LOU framework agreements are followed up in their scheduled year."""
+    if area.procurement != Procurement.LOU:
+        return
+    if area.followup_year is None:
+        raise ValidationError(LOU_NO_YEAR, params={"area": area.name})
+    if area.followup_year != year:
+        raise ValidationError(LOU_NOT_THIS_YEAR, params={"area": area.name, "year": area.followup_year})
+
+
+@transaction.atomic
+def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units, factcheck_weeks: int = 2) -> Campaign:
+    _officer(by)
+    units = list(units)
+    if not units:
+        raise ValidationError(NO_UNITS)
+    for unit in units:
+        if unit.area_id != area.pk:
+            raise ValidationError(WRONG_AREA_UNIT, params={"unit": unit})
+    if catalogue.tender_id and catalogue.tender.area_id != area.pk:
+        raise ValidationError(WRONG_CATALOGUE)
+    check_lou_year(area=area, year=year)
+    campaign = Campaign(area=area, year=year, contract_form=area.procurement, catalogue=catalogue, opens_on=opens_on,
+                        deadline=deadline, factcheck_weeks=factcheck_weeks, created_by=by)
+    campaign.full_clean()
+    campaign.save()
+    for unit in units:
+        Assessment.objects.create(campaign=campaign, unit=unit)
+    return campaign
+
+
+@transaction.atomic
+def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> int:
+    """Send the survey to every unit in one go: one answer row per requirement that applies to
+    the unit's provider (external-only requirements are not asked of egen regi)."""
+    _officer(by)
+    caller, campaign = campaign, Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.sent_at:
+        raise ValidationError(ALREADY_SENT)
+    requirements = list(campaign.catalogue.requirements())
+    if not requirements:
+        raise ValidationError(EMPTY_CATALOGUE)
+    now = timezone.now()
+    campaign.sent_at = caller.sent_at = now
+    campaign.save()
+    sent = 0
+    for assessment in campaign.assessments.select_related("unit__provider"):
+        for req in requirements:
+            if req.applies_to_provider(assessment.unit.provider):
+                Answer.objects.create(assessment=assessment, requirement=req)
+        assessment.status, assessment.sent_at = Status.SENT, now
+        assessment.save()
+        if notify_providers:
+            notify.send(assessment, kind="sent", subject=_("Avtalsuppföljning %(c)s: enkät att besvara")
+                        % {"c": campaign})
+        sent += 1
+    return sent
+
+
+# --- The provider answers ---------------------------------------------------------------------
+
+@transaction.atomic
+def assessment_open(*, assessment: Assessment, by) -> Assessment:
+    """The provider's first look: progress shows "öppnad". Officers looking do not count."""
+    if by.is_provider_user and assessment.status == Status.SENT:
+        assessment = _lock(assessment)
+        if assessment.status == Status.SENT:
+            assessment.status, assessment.opened_at = Status.OPENED, timezone.now()
+            assessment.save()
+    return assessment
+
+
+def is_answered(answer: Answer) -> bool:
+    if answer.requirement.answer_type == AnswerType.YES_NO:
+        return answer.yes_no is not None
+    return bool(answer.text.strip())
+
+
+@transaction.atomic
+def answers_save(*, assessment: Assessment, by, values: dict, submit: bool = False) -> Assessment:
+    """Save a draft (any sitting) or submit. `values`: {answer_pk: {"yes_no": bool|None, "text": str}}."""
+    assessment = _lock(assessment)
+    _own(assessment, by)
+    _not_final(assessment)
+    if assessment.status == Status.CREATED:
+        raise ValidationError(NOT_OPEN_YET)
+    if assessment.status not in ANSWERING:
+        raise ValidationError(CLOSED_FOR_ANSWERS)
+    now = timezone.now()
+    answers = list(assessment.answers.select_related("requirement"))
+    for answer in answers:
+        if answer.pk not in values:
+            continue
+        new = values[answer.pk]
+        yes_no, text = new.get("yes_no", answer.yes_no), (new.get("text") or "").strip()
+        if (yes_no, text) != (answer.yes_no, answer.text):
+            answer.yes_no, answer.text, answer.answered_at = yes_no, text, now
+            answer.save()
+    if submit:
+        missing = sum(1 for a in answers if not is_answered(a))
+        if missing:
+            raise ValidationError(INCOMPLETE, params={"n": missing})
+        assessment.status, assessment.submitted_at = Status.SUBMITTED, now
+    elif assessment.status == Status.SENT:
+        assessment.status, assessment.opened_at = Status.OPENED, assessment.opened_at or now
+    assessment.save()
+    return assessment
+
+
+def _check_upload(upload) -> str:
+    ext = Path(upload.name).suffix.lower()
+    if ext not in ALLOWED_UPLOADS:
+        raise ValidationError(FILE_TYPE, params={"types": ", ".join(sorted(ALLOWED_UPLOADS))})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(FILE_TOO_LARGE, params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    if upload.size == 0:
+        raise ValidationError(FILE_EMPTY)
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    magics = ALLOWED_UPLOADS[ext]
+    if magics is None:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            # A cut in the middle of a multi-byte character is fine; binary content is not.
+            if b"\x00" in head:
+                raise ValidationError(FILE_CONTENT, params={"ext": ext}) from None
+    elif not any(head.startswith(m) for m in magics):
+        raise ValidationError(FILE_CONTENT, params={"ext": ext})
+    return ext
+
+
+@transaction.atomic
+def document_upload(*, answer: Answer, by, upload) -> Document:
+    """Size and type are checked; the file is stored under the data directory with a random name
+    and served only through the access layer (never from a public URL)."""
+    assessment = _lock(answer.assessment)
+    _own(assessment, by)
+    _not_final(assessment)
+    if assessment.status not in ANSWERING and not answer.completion_open:
+        raise ValidationError(CLOSED_FOR_ANSWERS)
+    ext = _check_upload(upload)
+    original = Path(upload.name).name[:200]
+    upload.name = f"{uuid.uuid4().hex}{ext}"
+    document = Document(answer=answer, file=upload, name=original, size=upload.size, uploaded_by=by)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document, by) -> None:
+    assessment = _lock(document.answer.assessment)
+    _own(assessment, by)
+    _not_final(assessment)
+    if assessment.status not in ANSWERING and not document.answer.completion_open:
+        raise ValidationError(CLOSED_FOR_ANSWERS)
+    document.file.delete(save=False)
+    document.delete()
+
+
+def content_type(document: Document) -> str:
+    return mimetypes.guess_type(document.name)[0] or "application/octet-stream"
+
+
+# --- Completion requests (komplettering) -------------------------------------------------------
+
+@transaction.atomic
+def completion_request(*, answer: Answer, by, text: str) -> Answer:
+    _officer(by)
+    assessment = _lock(answer.assessment)
+    _state(assessment, (Status.SUBMITTED, Status.ASSESSED))
+    if not text.strip():
+        raise ValidationError(TEXT_REQUIRED)
+    answer.completion_request, answer.completion_requested_at = text.strip(), timezone.now()
+    answer.completion_reply, answer.completion_replied_at = "", None
+    answer.save()
+    notify.send(assessment, kind="completion", subject=_("Avtalsuppföljning %(c)s: komplettering begärs")
+                % {"c": assessment.campaign}, extra={"answer": answer})
+    return answer
+
+
+@transaction.atomic
+def completion_reply(*, answer: Answer, by, text: str) -> Answer:
+    assessment = _lock(answer.assessment)
+    _own(assessment, by)
+    _not_final(assessment)
+    if not answer.completion_open:
+        raise ValidationError(NO_COMPLETION)
+    if not text.strip():
+        raise ValidationError(TEXT_REQUIRED)
+    answer.completion_reply, answer.completion_replied_at = text.strip(), timezone.now()
+    answer.save()
+    return answer
+
+
+# --- The officer's assessment -----------------------------------------------------------------
+
+@transaction.atomic
+def interview_save(*, assessment: Assessment, by, interview_on=None, interview_with: str = "",
+                   interview_notes: str = "", summary: str = "") -> Assessment:
+    _officer(by)
+    assessment = _lock(assessment)
+    _state(assessment, RATING_OPEN)
+    assessment.interview_on, assessment.interview_with = interview_on, interview_with.strip()
+    assessment.interview_notes, assessment.summary = interview_notes.strip(), summary.strip()
+    assessment.save()
+    return assessment
+
+
+def area_rule(ratings) -> int | None:
+    """Seed 002: any red → 3, any yellow → 2, else 1. None while a requirement is unrated or
+    when nothing in the area applies (all "not applicable")."""
+    ratings = list(ratings)
+    if any(r == "" for r in ratings):
+        return None
+    counted = [r for r in ratings if r != Rating.NA]
+    if not counted:
+        return None
+    if Rating.RED in counted:
+        return 3
+    if Rating.YELLOW in counted:
+        return 2
+    return 1
+
+
+def area_ratings_recompute(assessment: Assessment) -> list[AreaRating]:
+    by_area: dict[int, list[str]] = {}
+    for area_id, rating in assessment.answers.values_list("requirement__area_id", "rating"):
+        by_area.setdefault(area_id, []).append(rating)
+    existing = {ar.area_id: ar for ar in assessment.area_ratings.select_related("area")}
+    result = []
+    for area_id, ratings in by_area.items():
+        value = area_rule(ratings)
+        ar = existing.get(area_id)
+        if ar is None:
+            ar = AreaRating.objects.create(assessment=assessment, area_id=area_id, rule_value=value)
+        elif ar.rule_value != value:
+            ar.rule_value = value
+            ar.save()
+        result.append(ar)
+    return result
+
+
+@transaction.atomic
+def ratings_save(*, assessment: Assessment, by, values: dict) -> Assessment:
+    """`values`: {answer_pk: {"rating": str, "comment": str, "response": str (fact-check answer)}}.
+    Every change of a rating is kept as a RatingChange (who, when, old → new)."""
+    _officer(by)
+    assessment = _lock(assessment)
+    _not_final(assessment)
+    if assessment.status in (Status.CREATED, *ANSWERING):
+        raise ValidationError(NOT_SUBMITTED)
+    for answer in assessment.answers.select_related("requirement"):
+        if answer.pk not in values:
+            continue
+        new = values[answer.pk]
+        rating = new.get("rating", answer.rating) or ""
+        comment = (new.get("comment", answer.rating_comment) or "").strip()
+        response = (new.get("response", answer.factcheck_response) or "").strip()
+        if rating not in Rating.values and rating != "":
+            raise ValidationError(BAD_RATING, params={"value": rating})
+        if rating in (Rating.YELLOW, Rating.RED) and not comment:
+            raise ValidationError(COMMENT_REQUIRED, params={"req": answer.requirement})
+        if rating != answer.rating:
+            RatingChange.objects.create(answer=answer, old_rating=answer.rating, new_rating=rating,
+                                        comment=comment, by=by)
+        if (rating, comment, response) != (answer.rating, answer.rating_comment, answer.factcheck_response):
+            answer.rating, answer.rating_comment, answer.factcheck_response = rating, comment, response
+            answer.save()
+    area_ratings_recompute(assessment)
+    if assessment.status == Status.SUBMITTED and not assessment.answers.filter(rating="").exists():
+        assessment.status = Status.ASSESSED
+        assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def area_override(*, area_rating: AreaRating, by, value: int | None, reason: str = "") -> AreaRating:
+    """The officer may set another rating than the rule's, with a reason; None returns to the rule."""
+    _officer(by)
+    _state(_lock(area_rating.assessment), RATING_OPEN)
+    if value is not None and value not in (1, 2, 3):
+        raise ValidationError(BAD_RATING, params={"value": value})
+    if value is not None and not reason.strip():
+        raise ValidationError(REASON_REQUIRED)
+    area_rating.override = value
+    area_rating.override_reason = reason.strip() if value is not None else ""
+    area_rating.save()
+    return area_rating
+
+
+# --- Fact-check (sakgranskning) ---------------------------------------------------------------
+
+@transaction.atomic
+def factcheck_send(*, assessment: Assessment, by) -> Assessment:
+    _officer(by)
+    assessment = _lock(assessment)
+    _state(assessment, (Status.SUBMITTED, Status.ASSESSED))
+    unrated = assessment.answers.filter(rating="").count()
+    if unrated:
+        raise ValidationError(NOT_COMPLETE_RATINGS, params={"n": unrated})
+    area_ratings_recompute(assessment)
+    assessment.status, assessment.factcheck_sent_at = Status.FACTCHECK, timezone.now()
+    assessment.factcheck_due = timezone.localdate() + timedelta(weeks=assessment.campaign.factcheck_weeks)
+    assessment.save()
+    notify.send(assessment, kind="factcheck", subject=_("Avtalsuppföljning %(c)s: utkast för sakgranskning")
+                % {"c": assessment.campaign})
+    return assessment
+
+
+@transaction.atomic
+def factcheck_save(*, assessment: Assessment, by, comments: dict, done: bool = False) -> Assessment:
+    """The provider comments per judgement; `done` hands the fact-check back to the officer."""
+    assessment = _lock(assessment)
+    _own(assessment, by)
+    _not_final(assessment)
+    if assessment.status != Status.FACTCHECK:
+        raise ValidationError(NOT_IN_FACTCHECK)
+    for answer in assessment.answers.all():
+        if answer.pk in comments and (comments[answer.pk] or "").strip() != answer.factcheck_comment:
+            answer.factcheck_comment = (comments[answer.pk] or "").strip()
+            answer.save()
+    if done:
+        assessment.status, assessment.factchecked_at = Status.FACTCHECKED, timezone.now()
+        assessment.save()
+    return assessment
+
+
+# --- Finalise ---------------------------------------------------------------------------------
+
+def plan_note(*, assessment: Assessment, areas) -> str:
+    names = ", ".join(a.name for a in areas)
+    return str(_(
+        "Enheten har fått värderingen 3 (med avvikelse) inom: %(areas)s. Lämna en åtgärdsplan som beskriver "
+        "hur bristerna rättas till. Planen ska godkännas av förvaltningen och avvikelserna ska vara åtgärdade "
+        "inom fyra veckor efter godkännandet."
+    ) % {"areas": names})
+
+
+@transaction.atomic
+def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment:
+    """Lock the assessment; every red/yellow requirement becomes a deviation (red: deviation,
+    yellow: note for the next follow-up); a unit with any area rated 3 gets ONE action plan."""
+    _officer(by)
+    today = today or timezone.localdate()
+    assessment = _lock(assessment)
+    _state(assessment, (Status.FACTCHECK, Status.FACTCHECKED))
+    if assessment.status == Status.FACTCHECK and assessment.factcheck_due and assessment.factcheck_due >= today:
+        raise ValidationError(FACTCHECK_PENDING, params={"due": assessment.factcheck_due.isoformat()})
+    area_ratings = {ar.area_id: ar for ar in area_ratings_recompute(assessment)}
+    unit, campaign = assessment.unit, assessment.campaign
+    deviations_by_area: dict[int, list] = {}
+    for answer in assessment.answers.select_related("requirement__area").filter(
+        rating__in=[Rating.RED, Rating.YELLOW]
+    ):
+        req = answer.requirement
+        deviation = actions.deviation_create(
+            provider=unit.provider, unit=unit, by=by, source=Source.CONTRACT_FOLLOWUP,
+            requirement=f"{req.area.name}: {req.title}"[:300],
+            severity=Severity.DEVIATION if answer.rating == Rating.RED else Severity.NOTE,
+            text=answer.rating_comment or req.text or req.question,
+            source_ref=f"followup:{assessment.pk}:{req.pk}", found_on=today,
+        )
+        deviations_by_area.setdefault(req.area_id, []).append(deviation)
+    areas_3 = [ar.area for ar in area_ratings.values() if ar.value == 3]
+    if areas_3:
+        in_3 = [d for ar in areas_3 for d in deviations_by_area.get(ar.pk, [])]
+        # The plan answers the red deviations; an area raised to 3 by override may hold only yellow ones.
+        covered = [d for d in in_3 if d.severity == Severity.DEVIATION] or in_3
+        if covered:
+            title = str(_("Avtalsuppföljning %(year)s – %(unit)s") % {"year": campaign.year, "unit": unit.name})
+            assessment.action_plan = actions.action_plan_request(
+                deviations=covered, by=by, submit_within_weeks=PLAN_SUBMIT_WEEKS, title=title[:200],
+                request_note=plan_note(assessment=assessment, areas=areas_3),
+            )
+    assessment.status, assessment.finalised_at, assessment.finalised_by = Status.FINAL, timezone.now(), by
+    assessment.save()
+    notify.send(assessment, kind="final", subject=_("Avtalsuppföljning %(c)s: resultat") % {"c": campaign})
+    return assessment
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+@transaction.atomic
+def reminders_send(*, today=None, campaign: Campaign | None = None) -> int:
+    """Remind units that have not submitted: once when the deadline is near, once when it has
+    passed. The (assessment, kind) constraint makes repeated runs send nothing new."""
+    today = today or timezone.localdate()
+    qs = Assessment.objects.filter(status__in=ANSWERING, campaign__sent_at__isnull=False).select_related(
+        "campaign", "unit__provider"
+    )
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    sent = 0
+    for assessment in qs:
+        deadline = assessment.campaign.deadline
+        if deadline < today:
+            kind = Reminder.Kind.PASSED
+            subject = _("Påminnelse: sista svarsdag för avtalsuppföljningen %(c)s har passerat")
+        elif (deadline - today).days <= REMIND_DAYS_BEFORE:
+            kind = Reminder.Kind.APPROACHING
+            subject = _("Påminnelse: avtalsuppföljningen %(c)s ska besvaras senast %(d)s")
+        else:
+            continue
+        if Reminder.objects.filter(assessment=assessment, kind=kind).exists():
+            continue
+        n = notify.send(assessment, kind=f"reminder_{kind}",
+                        subject=subject % {"c": assessment.campaign, "d": deadline.isoformat()})
+        Reminder.objects.create(assessment=assessment, kind=kind, recipients=n)
+        sent += 1
+    return sent

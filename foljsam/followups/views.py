@@ -1,0 +1,397 @@
+"""Views are glue: parse the request, call a service or selector, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.selectors import get_visible
+from foljsam.registry.models import Area
+
+from . import exports, forms, selectors, services
+from .models import AreaRating, Campaign, Rating, RatingChange, Status
+
+
+def _error(request, exc: ValidationError):
+    messages.error(request, " ".join(exc.messages))
+
+
+# --- Officer: campaigns -----------------------------------------------------------------------
+
+@staff_required
+def campaign_list(request):
+    campaigns = Campaign.objects.select_related("area", "catalogue")
+    rows = [{"campaign": c, "progress": selectors.progress(c)} for c in campaigns]
+    years = sorted({c.year for c in campaigns if c.sent_at}, reverse=True)
+    return render(request, "followups/campaign_list.html", {"rows": rows, "years": years})
+
+
+@officer_required
+def campaign_create(request):
+    """Step 1 picks the area (GET ?omrade=); step 2 shows its units, all ticked, and creates."""
+    area = Area.objects.filter(pk=request.GET.get("omrade") or request.POST.get("area") or None).first()
+    if area is None:
+        return render(request, "followups/campaign_form.html", {"areas": Area.objects.filter(contract_followup=True)})
+    units_qs = selectors.candidate_units(area=area, on=timezone.localdate())
+    initial = {**forms.campaign_initial(area), "units": list(units_qs),
+               "catalogue": area.tenders.first() and area.tenders.first().catalogues.order_by("-version").first()}
+    tenders = dict(area.contracts.filter(tender__isnull=False).order_by("start")
+                   .values_list("provider_id", "tender__version"))
+    form = forms.CampaignForm(request.POST or None, initial=initial, units_qs=units_qs, tenders=tenders)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                by=request.user, area=d["area"], year=d["year"], catalogue=d["catalogue"], opens_on=d["opens_on"],
+                deadline=d["deadline"], units=d["units"], factcheck_weeks=d["factcheck_weeks"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Avtalsuppföljningen %(c)s är skapad. Granska enheterna och skicka enkäten.")
+                             % {"c": campaign})
+            return redirect(campaign)
+    return render(request, "followups/campaign_form.html", {"form": form, "area": area},
+                  status=400 if form.errors else 200)
+
+
+@staff_required
+def year_summary(request, year):
+    """The yearly follow-up report's part on contract follow-ups (seed 000): one row per area."""
+    campaigns = Campaign.objects.filter(year=year, sent_at__isnull=False).select_related("area", "catalogue")
+    rows = [{"campaign": c, "summary": selectors.summary(c)} for c in campaigns]
+    years = Campaign.objects.filter(sent_at__isnull=False).values_list("year", flat=True).distinct().order_by("-year")
+    return render(request, "followups/year_summary.html", {"year": year, "rows": rows, "years": years})
+
+
+@staff_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
+    assessments = campaign.assessments.select_related("unit__provider", "action_plan").prefetch_related("reminders")
+    return render(request, "followups/campaign_detail.html", {
+        "campaign": campaign, "assessments": assessments, "progress": selectors.progress(campaign),
+        "shares": selectors.share_met([a.pk for a in assessments]),
+    })
+
+
+@officer_required
+@require_POST
+def campaign_send(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        n = services.campaign_send(campaign=campaign, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Enkäten är skickad till %(n)s enheter.") % {"n": n})
+    return redirect(campaign)
+
+
+@officer_required
+@require_POST
+def campaign_remind(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    n = services.reminders_send(campaign=campaign)
+    messages.success(request, _("%(n)s påminnelser skickade. Enheter som redan fått samma påminnelse får ingen ny.")
+                     % {"n": n})
+    return redirect(campaign)
+
+
+@staff_required
+def campaign_results(request, pk):
+    campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
+    assessments, areas = selectors.matrix(campaign)
+    return render(request, "followups/results.html", {
+        "campaign": campaign, "assessments": assessments, "areas": areas,
+        "shares": selectors.share_table(campaign), "summary": selectors.summary(campaign),
+        "previous": selectors.previous_campaign(campaign),
+    })
+
+
+@staff_required
+def campaign_export(request, pk, fmt):
+    campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
+    name = slugify(f"avtalsuppfoljning-{campaign.area.name}-{campaign.year}")
+    if fmt == "xlsx":
+        response = HttpResponse(exports.results_xlsx(campaign),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif fmt == "pdf":
+        response = HttpResponse(exports.results_pdf(campaign), content_type="application/pdf")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- Officer: one assessment ------------------------------------------------------------------
+
+def _assessment_context(request, assessment, **extra):
+    return {
+        "assessment": assessment, "campaign": assessment.campaign, "groups": selectors.answers_by_area(assessment),
+        "area_ratings": {ar.area_id: ar for ar in assessment.area_ratings.select_related("area")},
+        "ratings": Rating.choices, "override_choices": AreaRating.Value.choices,
+        "history": RatingChange.objects.filter(answer__assessment=assessment).select_related(
+            "answer__requirement", "by")[:200],
+        "interview_form": extra.pop("interview_form", None) or forms.InterviewForm(initial={
+            "interview_on": assessment.interview_on, "interview_with": assessment.interview_with,
+            "interview_notes": assessment.interview_notes, "summary": assessment.summary}),
+        "locked": assessment.is_final, "can_rate": assessment.status in services.RATING_OPEN,
+        "can_complete": assessment.status in (Status.SUBMITTED, Status.ASSESSED),
+        "factcheck_overdue": bool(assessment.factcheck_due and assessment.factcheck_due < timezone.localdate()),
+        **extra,
+    }
+
+
+@staff_required
+def assessment_detail(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    return render(request, "followups/assessment.html", _assessment_context(request, assessment))
+
+
+@officer_required
+@require_POST
+def assessment_ratings(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    values = {}
+    for answer in assessment.answers.all():
+        prefix = f"a-{answer.pk}-"
+        if prefix + "rating" in request.POST:
+            values[answer.pk] = {"rating": request.POST.get(prefix + "rating", ""),
+                                 "comment": request.POST.get(prefix + "comment", "")}
+            if prefix + "response" in request.POST:
+                values[answer.pk]["response"] = request.POST.get(prefix + "response", "")
+    try:
+        services.ratings_save(assessment=assessment, by=request.user, values=values)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Bedömningarna är sparade."))
+    return redirect(assessment.get_absolute_url() + "#bedomning")
+
+
+@officer_required
+@require_POST
+def answer_rate(request, pk):
+    """Save one requirement's judgement. With HTMX the block and the area ratings are swapped in
+    place; without JavaScript the button's formaction posts here and we redirect back."""
+    answer = selectors.answer_get(user=request.user, pk=pk)
+    assessment = answer.assessment
+    prefix = f"a-{answer.pk}-"
+    values = {answer.pk: {"rating": request.POST.get(prefix + "rating", ""),
+                          "comment": request.POST.get(prefix + "comment", "")}}
+    if prefix + "response" in request.POST:
+        values[answer.pk]["response"] = request.POST.get(prefix + "response", "")
+    error = None
+    try:
+        services.ratings_save(assessment=assessment, by=request.user, values=values)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Bedömningen av ”%(r)s” är sparad.") % {"r": answer.requirement.title})
+        return redirect(assessment.get_absolute_url() + f"#svar-{answer.pk}")
+    assessment.refresh_from_db()
+    context = _assessment_context(request, assessment)
+    answer = next(a for _area, answers in context["groups"] for a in answers if a.pk == answer.pk)
+    return render(request, "followups/_answer_rate_response.html",
+                  {**context, "answer": answer, "saved": not error, "error": error, "oob": True})
+
+
+@officer_required
+@require_POST
+def assessment_interview(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    form = forms.InterviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interview_save(assessment=assessment, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Intervjun är sparad."))
+            return redirect(assessment.get_absolute_url() + "#intervju")
+    return render(request, "followups/assessment.html",
+                  _assessment_context(request, assessment, interview_form=form), status=400)
+
+
+@officer_required
+@require_POST
+def area_override_view(request, pk):
+    area_rating = get_visible(AreaRating.objects.select_related("assessment"), request.user, pk=pk)
+    form = forms.OverrideForm(request.POST, prefix=f"o{pk}")
+    if form.is_valid():
+        try:
+            services.area_override(area_rating=area_rating, by=request.user, value=form.cleaned_data["value"],
+                                   reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Värderingen för %(a)s är sparad.") % {"a": area_rating.area})
+    else:
+        messages.error(request, _("Ogiltig värdering."))
+    return redirect(area_rating.assessment.get_absolute_url() + "#vardering")
+
+
+@officer_required
+@require_POST
+def completion_request_view(request, pk):
+    answer = selectors.answer_get(user=request.user, pk=pk)
+    try:
+        services.completion_request(answer=answer, by=request.user, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Komplettering är begärd."))
+    return redirect(answer.assessment.get_absolute_url() + f"#svar-{answer.pk}")
+
+
+@officer_required
+@require_POST
+def assessment_factcheck(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    try:
+        services.factcheck_send(assessment=assessment, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Utkastet är skickat till utföraren för sakgranskning."))
+    return redirect(assessment)
+
+
+@officer_required
+@require_POST
+def assessment_finalise(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    try:
+        assessment = services.assessment_finalise(assessment=assessment, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        if assessment.action_plan:
+            messages.success(request, _("Bedömningen är slutförd. Avvikelser är registrerade och en åtgärdsplan "
+                                        "är begärd."))
+        else:
+            messages.success(request, _("Bedömningen är slutförd."))
+    return redirect(assessment)
+
+
+# --- Provider portal --------------------------------------------------------------------------
+
+@login_required
+def portal(request):
+    return render(request, "followups/portal_list.html",
+                  {"assessments": selectors.portal_assessments(user=request.user)})
+
+
+def _answer_values(request, assessment) -> dict:
+    values = {}
+    for answer in assessment.answers.all():
+        prefix = f"a-{answer.pk}-"
+        if prefix + "yes_no" in request.POST or prefix + "text" in request.POST:
+            yes_no = {"ja": True, "nej": False}.get(request.POST.get(prefix + "yes_no", ""))
+            values[answer.pk] = {"yes_no": yes_no, "text": request.POST.get(prefix + "text", "")}
+    return values
+
+
+@login_required
+def portal_assessment(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    if assessment.status == Status.CREATED:
+        raise Http404
+    if request.method == "POST":
+        submit = "submit" in request.POST
+        try:
+            services.answers_save(assessment=assessment, by=request.user, values=_answer_values(request, assessment),
+                                  submit=False)
+            uploaded = 0
+            for answer in assessment.answers.all():
+                for upload in request.FILES.getlist(f"a-{answer.pk}-file"):
+                    services.document_upload(answer=answer, by=request.user, upload=upload)
+                    uploaded += 1
+            if submit:
+                services.answers_save(assessment=assessment, by=request.user, values={}, submit=True)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Enkäten är inskickad. Tack!") if submit else _("Svaren är sparade."))
+            return redirect(assessment.get_portal_url())
+    else:
+        assessment = services.assessment_open(assessment=assessment, by=request.user)
+    answering = assessment.status in services.ANSWERING
+    groups = selectors.answers_by_area(assessment)
+    total = sum(len(answers) for _area, answers in groups)
+    answered = sum(1 for _area, answers in groups for a in answers if services.is_answered(a))
+    show_ratings = assessment.reached(Status.FACTCHECK)
+    return render(request, "followups/portal_assessment.html", {
+        "assessment": assessment, "campaign": assessment.campaign, "groups": groups, "answering": answering,
+        "total": total, "answered": answered, "show_ratings": show_ratings,
+        "area_ratings": {ar.area_id: ar for ar in assessment.area_ratings.all()} if show_ratings else {},
+        "in_factcheck": assessment.status == Status.FACTCHECK,
+        "allowed_types": ", ".join(sorted(services.ALLOWED_UPLOADS)),
+        "max_mb": services.MAX_UPLOAD_BYTES // (1024 * 1024),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def portal_factcheck(request, pk):
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    comments = {a.pk: request.POST.get(f"a-{a.pk}-factcheck", "") for a in assessment.answers.all()
+                if f"a-{a.pk}-factcheck" in request.POST}
+    done = "done" in request.POST
+    try:
+        services.factcheck_save(assessment=assessment, by=request.user, comments=comments, done=done)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Sakgranskningen är lämnad till förvaltningen.") if done
+                         else _("Kommentarerna är sparade."))
+    return redirect(assessment.get_portal_url())
+
+
+@login_required
+@require_POST
+def portal_completion(request, pk):
+    answer = selectors.answer_get(user=request.user, pk=pk)
+    try:
+        services.completion_reply(answer=answer, by=request.user, text=request.POST.get("text", ""))
+        for upload in request.FILES.getlist("file"):
+            services.document_upload(answer=answer, by=request.user, upload=upload)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Kompletteringen är skickad."))
+    return redirect(answer.assessment.get_portal_url() + f"#svar-{answer.pk}")
+
+
+@login_required
+def document_download(request, pk):
+    document = selectors.document_get(user=request.user, pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=document.name,
+                        content_type=services.content_type(document))
+
+
+@login_required
+@require_POST
+def document_delete_view(request, pk):
+    document = selectors.document_get(user=request.user, pk=pk)
+    assessment = document.answer.assessment
+    try:
+        services.document_delete(document=document, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Dokumentet ”%(d)s” är borttaget.") % {"d": document.name})
+    return redirect(assessment.get_portal_url())
