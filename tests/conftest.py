@@ -111,3 +111,21 @@ def browser_login(page, username, password=PASSWORD):
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_load_state()
+
+
+def statuses(client, url, people: dict, method: str = "get", data=None) -> dict:
+    """{name: status code} of one request made as each person (None = anonymous)."""
+    got = {}
+    for name, person in people.items():
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        response = client.post(url, data or {}) if method == "post" else client.get(url)
+        got[name] = response.status_code
+    client.logout()
+    return got
+
+
+def people_of(world, *names: str) -> dict:
+    """{"officer": world.officer, …, "anon": None} for `statuses`."""
+    return {name: (None if name == "anon" else getattr(world, name)) for name in names}

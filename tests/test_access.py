@@ -12,6 +12,8 @@ from foljsam.actions import services
 from foljsam.actions.models import Source
 from foljsam.registry.models import Contract, EventKind, Permit, PermitKind, ProviderEvent
 
+from .conftest import people_of, statuses
+
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
 
 
@@ -63,15 +65,12 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_get_access(case, world, objs, client):
     url = case[0].format(**objs)
-    people = [None, world.officer, world.reader, world.user_a, world.user_b]
-    for person, expected in zip(people, case[1:], strict=True):
-        client.logout()
-        if person:
-            client.force_login(person)
-        response = client.get(url)
-        assert response.status_code == expected, f"{url} as {person}: {response.status_code} != {expected}"
-        if person is None:
-            assert "/konto/logga-in/" in response["Location"]
+    people = people_of(world, "anon", "officer", "reader", "user_a", "user_b")
+    assert statuses(client, url, people) == dict(zip(people, case[1:], strict=True)), url
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    assert "/konto/logga-in/" in client.get("/avvikelser/")["Location"]
 
 
 def test_admin_reads_audit_log(world, client):

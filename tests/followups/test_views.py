@@ -8,6 +8,7 @@ from django.urls import reverse
 from foljsam.followups import services
 from foljsam.followups.models import Status
 
+from ..conftest import people_of, statuses
 from .conftest import answer_all, rate_all
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +34,8 @@ def _client(client, world, who):
 
 
 def _check(client, world, url, expected, method="get", data=None):
-    got = {}
-    for who in PEOPLE:
-        c = _client(client, world, who)
-        response = c.post(url, data or {}) if method == "post" else c.get(url)
-        got[who or "anon"] = response.status_code
-    assert got == expected, url
+    people = people_of(world, "officer", "user_a", "user_b", "anon")
+    assert statuses(client, url, people, method, data) == expected, url
 
 
 STAFF = {"officer": 200, "user_a": 403, "user_b": 403, "anon": 302}

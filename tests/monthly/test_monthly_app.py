@@ -14,6 +14,8 @@ from foljsam.monthly import exports, selectors, services
 from foljsam.monthly.models import ImportRun, KpiSnapshot, Threshold
 from foljsam.registry.models import TenderDocument
 
+from ..conftest import people_of, statuses
+
 VISITS = (
     "visit_id,provider_id,client_id,staff_id,check_in,check_out,method,services\n"
     "1,P-A,19400101-1234,S1,2026-03-02T08:00:00,2026-03-02T08:30:00,electronic,dusch\n"
@@ -275,12 +277,8 @@ def test_access_matrix(case, world, client, tmp_path):
     _import(tmp_path, visits=VISITS)
     run = ImportRun.objects.get()
     url = case[0].format(a=world.provider_a.pk, run=run.pk)
-    for person, expected in zip([None, world.officer, world.reader, world.user_a, world.user_b], case[1:],
-                                strict=True):
-        client.logout()
-        if person:
-            client.force_login(person)
-        assert client.get(url).status_code == expected, (url, person)
+    people = people_of(world, "anon", "officer", "reader", "user_a", "user_b")
+    assert statuses(client, url, people) == dict(zip(people, case[1:], strict=True)), url
 
 
 def test_upload_form_rejects_other_file_types(world, client):
