@@ -1,7 +1,10 @@
 """Import of visits, grants and additional reports (CSV or XLSX) into pseudonymised Parquet.
 
 Parsing and validation run as DuckDB SQL over the whole file (read_csv with all_varchar); only the
-header line and, for XLSX, the conversion to a temporary CSV happen in Python.
+header line and, for XLSX, the conversion to a temporary CSV happen in Python. The file is read once:
+parsing, trimming, typing and the row checks run in one order-preserving statement (no copy of the raw
+text columns), the registry check runs afterwards over the distinct provider ids, and services are
+normalised once per distinct value.
 
 Decisions where the contract is silent:
 - Duplicate key inside one file: the LAST row wins (later rows in an export are corrections);
