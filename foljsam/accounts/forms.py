@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from .services import LOCKED_OUT, login_attempt_record, login_is_locked
 
@@ -27,8 +28,8 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
 class UserForm(forms.ModelForm):
     password = forms.CharField(
-        label="Nytt lösenord", required=False, widget=forms.PasswordInput(render_value=False),
-        help_text="Minst 10 tecken. Lämna tomt för att behålla lösenordet.",
+        label=_("Nytt lösenord"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Minst 10 tecken. Lämna tomt för att behålla lösenordet."),
     )
 
     class Meta:

@@ -3,8 +3,10 @@
 import csv
 import io
 
-NOT_UTF8 = "Filen är inte UTF-8-kodad. Spara den som ”CSV UTF-8” och försök igen."
-EMPTY = "Filen är tom."
+from django.utils.translation import gettext_lazy as _
+
+NOT_UTF8 = _("Filen är inte UTF-8-kodad. Spara den som ”CSV UTF-8” och försök igen.")
+EMPTY = _("Filen är tom.")
 
 
 class CsvError(ValueError):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from foljsam.accounts.selectors import visible
 from foljsam.registry.models import Contract
@@ -127,5 +128,6 @@ def red_streaks(*, user, months: int = RED_STREAK_MONTHS) -> list[tuple]:
             if all(limits.status(k.key, values_by_period[p].get(k.key), provider.pk) == "red" for p in window)
         ]
         if keys:
-            result.append(Streak(provider, [BY_KEY[k].label_sv for k in keys], first=window[-1], last=window[0]))
+            labels = [gettext(BY_KEY[k].label_sv) for k in keys]
+            result.append(Streak(provider, labels, first=window[-1], last=window[0]))
     return sorted(result, key=lambda r: r.provider.name)

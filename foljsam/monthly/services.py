@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
@@ -22,12 +23,12 @@ from .models import ColumnMapping, ImportRun, KpiSnapshot, Threshold
 log = logging.getLogger(__name__)
 
 KIND_ORDER = ("visits", "grants", "additional_reports")
-NO_FILES = "Välj minst en fil att importera."
-UNKNOWN_MAPPING = "Okänd kolumnmappning: %(name)s"
-THRESHOLD_ORDER_HIGHER = "För det här nyckeltalet ska den gula gränsen vara lägre än eller lika med den röda."
-THRESHOLD_ORDER_LOWER = "För det här nyckeltalet ska den gula gränsen vara högre än eller lika med den röda."
-NO_THRESHOLD = "Nyckeltalet har inga tröskelvärden."
-NOT_OFFICER = "Bara uppföljare får göra det här."
+NO_FILES = _lazy("Välj minst en fil att importera.")
+UNKNOWN_MAPPING = _lazy("Okänd kolumnmappning: %(name)s")
+THRESHOLD_ORDER_HIGHER = _lazy("För det här nyckeltalet ska den gula gränsen vara lägre än eller lika med den röda.")
+THRESHOLD_ORDER_LOWER = _lazy("För det här nyckeltalet ska den gula gränsen vara högre än eller lika med den röda.")
+NO_THRESHOLD = _lazy("Nyckeltalet har inga tröskelvärden.")
+NOT_OFFICER = _lazy("Bara uppföljare får göra det här.")
 
 
 def data_dir() -> Path:

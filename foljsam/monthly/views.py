@@ -74,7 +74,7 @@ def provider_detail(request, pk):
         if kpi.worse and any(v is not None for v in values):
             yellow, red = limits.get(kpi.key, provider.pk)
             chart = mark_safe(line_chart(  # noqa: S308 – built from escaped parts in lib/svgchart
-                labels, values, title=_("%(label)s per månad") % {"label": kpi.label_sv},
+                labels, values, title=_("%(label)s per månad") % {"label": _(kpi.label_sv)},
                 fmt=lambda v, k=kpi.key: selectors.format_value(k, v), yellow=yellow, red=red))
         figures.append({"kpi": kpi, "cells": cells, "chart": chart})
     return render(request, "monthly/provider.html", {"provider": provider, "labels": labels, "figures": figures})
@@ -136,7 +136,7 @@ def figure_deviation(request, pk, period, key):
     value = selectors.format_value(key, snapshot.values.get(key))
     yellow, red = selectors.Limits().get(key, provider.pk)
     initial_text = _("%(label)s var %(value)s i %(period)s (gul gräns %(y)s, röd gräns %(r)s).") % {
-        "label": kpi.label_sv, "value": value, "period": period,
+        "label": _(kpi.label_sv), "value": value, "period": period,
         "y": selectors.format_value(key, yellow), "r": selectors.format_value(key, red)}
     form = forms.FigureDeviationForm(request.POST or None, initial={"text": initial_text})
     if request.method == "POST" and form.is_valid():
@@ -219,7 +219,7 @@ def threshold_edit(request, key):
     if request.method == "POST":
         if "reset" in request.POST:
             services.threshold_reset(key=key, tender=tender, by=request.user)
-            messages.success(request, _("Gränserna för %(label)s är återställda.") % {"label": kpi.label_sv})
+            messages.success(request, _("Gränserna för %(label)s är återställda.") % {"label": _(kpi.label_sv)})
             return redirect(back)
         if form.is_valid():
             try:
@@ -227,7 +227,7 @@ def threshold_edit(request, key):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Gränserna för %(label)s är sparade.") % {"label": kpi.label_sv})
+                messages.success(request, _("Gränserna för %(label)s är sparade.") % {"label": _(kpi.label_sv)})
                 return redirect(back)
     context = {"form": form, "kpi": kpi, "tender": tender, "current": current, "back": back}
     return render(request, "monthly/threshold_form.html", context, status=400 if form.errors else 200)

@@ -8,13 +8,14 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from foljsam.lib.csvfiles import CsvError, read_rows
 
 from .models import Area, Contract, ContractForm, Ownership, Provider
 
 PROVIDER_COLUMNS = ["provider_id", "name", "org_number", "area", "ownership", "contract_form"]
-NOT_ALLOWED = "Bara uppföljare och administratörer får ändra registret."
+NOT_ALLOWED = gettext_lazy("Bara uppföljare och administratörer får ändra registret.")
 
 
 @transaction.atomic

@@ -10,3 +10,11 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def tr(text):
+    """Translate text that is data, e.g. key-figure labels declared in the Django-free engine."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else text

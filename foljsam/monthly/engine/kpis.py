@@ -24,6 +24,11 @@ from foljsam.monthly.engine import storage
 from foljsam.monthly.engine.storage import sql_literal
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a label for Django's makemessages; the engine itself stays free of Django."""
+    return text
+
+
 @dataclass(frozen=True)
 class Kpi:
     key: str
@@ -44,8 +49,11 @@ class Kpi:
         red = self.default_red if red is None else red
         if value is None or self.worse is None:
             return None
-        beyond = (lambda t: t is not None and value > t) if self.worse == "higher" else (
-            lambda t: t is not None and value < t)
+        beyond = (
+            (lambda t: t is not None and value > t)
+            if self.worse == "higher"
+            else (lambda t: t is not None and value < t)
+        )
         return "red" if beyond(red) else "yellow" if beyond(yellow) else "green"
 
 
@@ -58,80 +66,287 @@ _F = {
     "generic": "staff IS NULL",
     "short": "duration_minutes < 2",
     # previous row of the same client and staff: same service set, ended 0-300 s before this check-in
-    "repeat": ("staff IS NOT NULL AND cs_prev_check_out IS NOT NULL AND cs_prev_services = services "
-               "AND date_diff('second', cs_prev_check_out, check_in) BETWEEN 0 AND 300"),
+    "repeat": (
+        "staff IS NOT NULL AND cs_prev_check_out IS NOT NULL AND cs_prev_services = services "
+        "AND date_diff('second', cs_prev_check_out, check_in) BETWEEN 0 AND 300"
+    ),
     # previous row of the same staff at another client, ended 0-60 s before this check-in
-    "quick": ("staff IS NOT NULL AND s_prev_check_out IS NOT NULL AND s_prev_client <> client "
-              "AND date_diff('second', s_prev_check_out, check_in) BETWEEN 0 AND 60"),
+    "quick": (
+        "staff IS NOT NULL AND s_prev_check_out IS NOT NULL AND s_prev_client <> client "
+        "AND date_diff('second', s_prev_check_out, check_in) BETWEEN 0 AND 60"
+    ),
     # starts before the latest check-out of all earlier rows of the same staff
     "overlap": "staff IS NOT NULL AND check_in < s_max_prev_check_out",
     "no_grant": "granted_client IS NULL",
 }
 
 CATALOGUE: tuple[Kpi, ...] = (
-    Kpi("visits", "Besök",
-        "Antal registreringar (rader) med inkvittens i månaden; dubbelbemanning = två rader.", "count",
-        None, None, None, False, "rows", "count(*)"),
-    Kpi("clients", "Kunder", "Antal olika kunder.", "count", None, None, None, False, "rows",
-        "count(DISTINCT client)"),
-    Kpi("staff", "Personal", "Antal olika medarbetare (generella kvittenser räknas inte).", "count", None,
-        None, None, False, "rows", "count(DISTINCT staff)"),
-    Kpi("executed_minutes", "Utförd tid (min)", "Summa av utkvittens − inkvittens i minuter.", "minutes",
-        None, None, None, False, "rows", "sum(duration_minutes)"),
-    Kpi("granted_minutes", "Beviljad tid (min)",
-        "Beviljade minuter per månad × andel av månadens dagar som beslutet gäller.", "minutes", None, None,
-        None, False, "grants", "sum(granted)"),
-    Kpi("execution_rate", "Utförandegrad", "Utförd tid / beviljad tid (saknas när ingen tid är beviljad).",
-        "rate", "lower", 0.85, 0.70, False, "final",
-        "CASE WHEN g.granted_minutes > 0 THEN coalesce(r.executed_minutes, 0) / g.granted_minutes END"),
-    Kpi("manual_share", "Andel manuella registreringar", "Andel rader registrerade manuellt.", "share",
-        "higher", 0.05, 0.10, True, "rows", _share(_F["manual"]), _F["manual"]),
-    Kpi("generic_share", "Andel generella kvittenser", "Andel rader utan medarbetare (generell kvittens).",
-        "share", "higher", 0.05, 0.10, True, "rows", _share(_F["generic"]), _F["generic"]),
-    Kpi("median_visit_minutes", "Mediantid per besök (min)", "Median av besökens längd.", "minutes", None,
-        None, None, False, "rows", "quantile_cont(duration_minutes, 0.5)"),
-    Kpi("short_visit_share", "Andel korta besök", "Andel rader kortare än 2 minuter.", "share", "higher",
-        0.05, 0.10, True, "rows", _share(_F["short"]), _F["short"]),
-    Kpi("repeat_share", "Andel upprepade registreringar",
-        "Samma medarbetare hos samma kund med samma insatser, 0–300 s efter föregående utkvittens.",
-        "share", "higher", 0.02, 0.05, True, "rows", _share(_F["repeat"]), _F["repeat"]),
-    Kpi("quick_succession_share", "Andel besök i snabb följd",
-        "Medarbetarens föregående besök var hos en annan kund och slutade 0–60 s före inkvittensen.",
-        "share", "higher", 0.02, 0.05, True, "rows", _share(_F["quick"]), _F["quick"]),
-    Kpi("overlap_share", "Andel överlappande besök",
-        "Medarbetaren kvitterar in innan ett tidigare besök har kvitterats ut (två platser samtidigt).",
-        "share", "higher", 0.01, 0.03, True, "rows", _share(_F["overlap"]), _F["overlap"]),
-    Kpi("visits_without_grant_share", "Andel besök utan beslut",
-        "Andel rader där kunden saknar beviljad insats hos utföraren någon dag i månaden.", "share",
-        "higher", 0.01, 0.05, True, "rows", _share(_F["no_grant"]), _F["no_grant"]),
-    Kpi("continuity_clients", "Kunder i kontinuitetsmåttet",
-        "Kunder med minst 2 besök 07–22 varje dag 1–14 i månaden (Kolada U21401/U21402).", "count", None,
-        None, None, False, "continuity", "count(*)"),
-    Kpi("continuity_mean", "Personalkontinuitet, medel",
-        "Medelantal olika medarbetare som kunden möter dag 1–14 (Kolada U21401).", "count", "higher",
-        15.0, 20.0, False, "continuity", "avg(n_staff)"),
-    Kpi("continuity_median", "Personalkontinuitet, median",
-        "Medianantal olika medarbetare som kunden möter dag 1–14 (Kolada U21402).", "count", "higher",
-        15.0, 20.0, False, "continuity", "quantile_cont(n_staff, 0.5)"),
-    Kpi("dominant_staff_clients", "Kunder med dominerande medarbetare",
-        "Kunder med minst 20 besök med medarbetare där en medarbetare har minst 90 % av dem.", "count",
-        "higher", 0, 3, True, "dominant", "count(*)"),
-    Kpi("staff_long_days", "Arbetsdagar över 16 timmar",
-        "Par (medarbetare, dag) med mer än 960 registrerade besöksminuter.", "count", "higher", 0, 3, True,
-        "long_days", "count(*)"),
-    Kpi("additional_reports", "Tilläggsrapporter", "Tilläggsrapporter med händelsedatum i månaden.",
-        "count", None, None, None, False, "reports", "count(*)"),
-    Kpi("late_additional_reports", "Sena tilläggsrapporter",
-        "Tilläggsrapporter rapporterade efter den 5:e i följande månad.", "count", "higher", 0, 3, True,
-        "reports", "sum(CASE WHEN CAST(reported_at AS DATE) > {late_after} THEN 1 ELSE 0 END)"),
+    Kpi(
+        "visits",
+        gettext_noop("Besök"),
+        gettext_noop("Antal registreringar (rader) med inkvittens i månaden; dubbelbemanning = två rader."),
+        "count",
+        None,
+        None,
+        None,
+        False,
+        "rows",
+        "count(*)",
+    ),
+    Kpi(
+        "clients",
+        gettext_noop("Kunder"),
+        gettext_noop("Antal olika kunder."),
+        "count",
+        None,
+        None,
+        None,
+        False,
+        "rows",
+        "count(DISTINCT client)",
+    ),
+    Kpi(
+        "staff",
+        gettext_noop("Personal"),
+        gettext_noop("Antal olika medarbetare (generella kvittenser räknas inte)."),
+        "count",
+        None,
+        None,
+        None,
+        False,
+        "rows",
+        "count(DISTINCT staff)",
+    ),
+    Kpi(
+        "executed_minutes",
+        gettext_noop("Utförd tid (min)"),
+        gettext_noop("Summa av utkvittens − inkvittens i minuter."),
+        "minutes",
+        None,
+        None,
+        None,
+        False,
+        "rows",
+        "sum(duration_minutes)",
+    ),
+    Kpi(
+        "granted_minutes",
+        gettext_noop("Beviljad tid (min)"),
+        gettext_noop("Beviljade minuter per månad × andel av månadens dagar som beslutet gäller."),
+        "minutes",
+        None,
+        None,
+        None,
+        False,
+        "grants",
+        "sum(granted)",
+    ),
+    Kpi(
+        "execution_rate",
+        gettext_noop("Utförandegrad"),
+        gettext_noop("Utförd tid / beviljad tid (saknas när ingen tid är beviljad)."),
+        "rate",
+        "lower",
+        0.85,
+        0.70,
+        False,
+        "final",
+        "CASE WHEN g.granted_minutes > 0 THEN coalesce(r.executed_minutes, 0) / g.granted_minutes END",
+    ),
+    Kpi(
+        "manual_share",
+        gettext_noop("Andel manuella registreringar"),
+        gettext_noop("Andel rader registrerade manuellt."),
+        "share",
+        "higher",
+        0.05,
+        0.10,
+        True,
+        "rows",
+        _share(_F["manual"]),
+        _F["manual"],
+    ),
+    Kpi(
+        "generic_share",
+        gettext_noop("Andel generella kvittenser"),
+        gettext_noop("Andel rader utan medarbetare (generell kvittens)."),
+        "share",
+        "higher",
+        0.05,
+        0.10,
+        True,
+        "rows",
+        _share(_F["generic"]),
+        _F["generic"],
+    ),
+    Kpi(
+        "median_visit_minutes",
+        gettext_noop("Mediantid per besök (min)"),
+        gettext_noop("Median av besökens längd."),
+        "minutes",
+        None,
+        None,
+        None,
+        False,
+        "rows",
+        "quantile_cont(duration_minutes, 0.5)",
+    ),
+    Kpi(
+        "short_visit_share",
+        gettext_noop("Andel korta besök"),
+        gettext_noop("Andel rader kortare än 2 minuter."),
+        "share",
+        "higher",
+        0.05,
+        0.10,
+        True,
+        "rows",
+        _share(_F["short"]),
+        _F["short"],
+    ),
+    Kpi(
+        "repeat_share",
+        gettext_noop("Andel upprepade registreringar"),
+        gettext_noop("Samma medarbetare hos samma kund med samma insatser, 0–300 s efter föregående utkvittens."),
+        "share",
+        "higher",
+        0.02,
+        0.05,
+        True,
+        "rows",
+        _share(_F["repeat"]),
+        _F["repeat"],
+    ),
+    Kpi(
+        "quick_succession_share",
+        gettext_noop("Andel besök i snabb följd"),
+        gettext_noop("Medarbetarens föregående besök var hos en annan kund och slutade 0–60 s före inkvittensen."),
+        "share",
+        "higher",
+        0.02,
+        0.05,
+        True,
+        "rows",
+        _share(_F["quick"]),
+        _F["quick"],
+    ),
+    Kpi(
+        "overlap_share",
+        gettext_noop("Andel överlappande besök"),
+        gettext_noop("Medarbetaren kvitterar in innan ett tidigare besök har kvitterats ut (två platser samtidigt)."),
+        "share",
+        "higher",
+        0.01,
+        0.03,
+        True,
+        "rows",
+        _share(_F["overlap"]),
+        _F["overlap"],
+    ),
+    Kpi(
+        "visits_without_grant_share",
+        gettext_noop("Andel besök utan beslut"),
+        gettext_noop("Andel rader där kunden saknar beviljad insats hos utföraren någon dag i månaden."),
+        "share",
+        "higher",
+        0.01,
+        0.05,
+        True,
+        "rows",
+        _share(_F["no_grant"]),
+        _F["no_grant"],
+    ),
+    Kpi(
+        "continuity_clients",
+        gettext_noop("Kunder i kontinuitetsmåttet"),
+        gettext_noop("Kunder med minst 2 besök 07–22 varje dag 1–14 i månaden (Kolada U21401/U21402)."),
+        "count",
+        None,
+        None,
+        None,
+        False,
+        "continuity",
+        "count(*)",
+    ),
+    Kpi(
+        "continuity_mean",
+        gettext_noop("Personalkontinuitet, medel"),
+        gettext_noop("Medelantal olika medarbetare som kunden möter dag 1–14 (Kolada U21401)."),
+        "count",
+        "higher",
+        15.0,
+        20.0,
+        False,
+        "continuity",
+        "avg(n_staff)",
+    ),
+    Kpi(
+        "continuity_median",
+        gettext_noop("Personalkontinuitet, median"),
+        gettext_noop("Medianantal olika medarbetare som kunden möter dag 1–14 (Kolada U21402)."),
+        "count",
+        "higher",
+        15.0,
+        20.0,
+        False,
+        "continuity",
+        "quantile_cont(n_staff, 0.5)",
+    ),
+    Kpi(
+        "dominant_staff_clients",
+        gettext_noop("Kunder med dominerande medarbetare"),
+        gettext_noop("Kunder med minst 20 besök med medarbetare där en medarbetare har minst 90 % av dem."),
+        "count",
+        "higher",
+        0,
+        3,
+        True,
+        "dominant",
+        "count(*)",
+    ),
+    Kpi(
+        "staff_long_days",
+        gettext_noop("Arbetsdagar över 16 timmar"),
+        gettext_noop("Par (medarbetare, dag) med mer än 960 registrerade besöksminuter."),
+        "count",
+        "higher",
+        0,
+        3,
+        True,
+        "long_days",
+        "count(*)",
+    ),
+    Kpi(
+        "additional_reports",
+        gettext_noop("Tilläggsrapporter"),
+        gettext_noop("Tilläggsrapporter med händelsedatum i månaden."),
+        "count",
+        None,
+        None,
+        None,
+        False,
+        "reports",
+        "count(*)",
+    ),
+    Kpi(
+        "late_additional_reports",
+        gettext_noop("Sena tilläggsrapporter"),
+        gettext_noop("Tilläggsrapporter rapporterade efter den 5:e i följande månad."),
+        "count",
+        "higher",
+        0,
+        3,
+        True,
+        "reports",
+        "sum(CASE WHEN CAST(reported_at AS DATE) > {late_after} THEN 1 ELSE 0 END)",
+    ),
 )
 
 BY_KEY = {k.key: k for k in CATALOGUE}
 KEYS = tuple(k.key for k in CATALOGUE)
 # Counts and sums are 0 (not undefined) for a provider without rows in a source; shares, medians and
 # means stay None.
-_INT_KEYS = {k.key for k in CATALOGUE if k.kind == "count" and k.source not in ("continuity",)} | {
-    "continuity_clients"}
+_INT_KEYS = {k.key for k in CATALOGUE if k.kind == "count" and k.source not in ("continuity",)} | {"continuity_clients"}
 _ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
 
 # ---------------------------------------------------------------------------------------------------
@@ -215,8 +430,14 @@ DETAIL_SQL = """,
         lag(visit_id) OVER cs AS cs_prev_visit_id,
         lag(check_in) OVER cs AS cs_prev_check_in"""
 
-SOURCES = {"rows": "m_rows", "grants": GRANTS_SQL, "continuity": CONTINUITY_SQL, "dominant": DOMINANT_SQL,
-           "long_days": LONG_DAYS_SQL, "reports": REPORTS_SQL}
+SOURCES = {
+    "rows": "m_rows",
+    "grants": GRANTS_SQL,
+    "continuity": CONTINUITY_SQL,
+    "dominant": DOMINANT_SQL,
+    "long_days": LONG_DAYS_SQL,
+    "reports": REPORTS_SQL,
+}
 _ALIAS = {"rows": "r", "grants": "g", "continuity": "c", "dominant": "d", "long_days": "l", "reports": "a"}
 
 
@@ -281,8 +502,10 @@ def compute_kpis(data_dir: str | os.PathLike, period: str, provider_ids=None, co
             expr = k.sql if k.source == "final" else f"{_ALIAS[k.source]}.{k.key}"
             zero = k.key in _ZERO_WHEN_MISSING
             cols.append(f"coalesce({expr}, 0) AS {k.key}" if zero else f"{expr} AS {k.key}")
-        query = (f"WITH {', '.join(ctes)}, pl AS ({plist}) SELECT pl.provider_id, {', '.join(cols)} "
-                 f"FROM pl {' '.join(joins)} ORDER BY pl.provider_id")
+        query = (
+            f"WITH {', '.join(ctes)}, pl AS ({plist}) SELECT pl.provider_id, {', '.join(cols)} "
+            f"FROM pl {' '.join(joins)} ORDER BY pl.provider_id"
+        )
         cur = con.execute(query, args)
         names = [d[0] for d in cur.description]
         out = []
@@ -303,13 +526,13 @@ def compute_kpis(data_dir: str | os.PathLike, period: str, provider_ids=None, co
 
 _SEQ_PREV = {
     "repeat_share": "cs_prev_visit_id AS prev_visit_id, client AS prev_client, "
-                    "cs_prev_check_in AS prev_check_in, cs_prev_check_out AS prev_check_out, "
-                    "cs_prev_services AS prev_services",
+    "cs_prev_check_in AS prev_check_in, cs_prev_check_out AS prev_check_out, "
+    "cs_prev_services AS prev_services",
     "quick_succession_share": "s_prev_visit_id AS prev_visit_id, s_prev_client AS prev_client, "
-                              "s_prev_check_in AS prev_check_in, s_prev_check_out AS prev_check_out",
+    "s_prev_check_in AS prev_check_in, s_prev_check_out AS prev_check_out",
     "overlap_share": "s_prev_visit_id AS prev_visit_id, s_prev_client AS prev_client, "
-                     "s_prev_check_in AS prev_check_in, s_prev_check_out AS prev_check_out, "
-                     "s_max_prev_check_out AS latest_earlier_check_out",
+    "s_prev_check_in AS prev_check_in, s_prev_check_out AS prev_check_out, "
+    "s_max_prev_check_out AS latest_earlier_check_out",
 }
 _ORDER = "check_in, check_out, visit_id"
 _ROW_COLS = "provider_id, visit_id, client, staff, check_in, check_out, duration_minutes, method, services"
@@ -330,16 +553,22 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
             extra = (", " + _SEQ_PREV[key]) if key in _SEQ_PREV else ""
             q = f"SELECT {_ROW_COLS}{extra} FROM m_rows WHERE {kpi.flag} ORDER BY {_ORDER}"
         elif key == "dominant_staff_clients":
-            q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client) IN "
-                 "(SELECT provider_id, client "
-                 f"FROM ({DOMINANT_SQL})) ORDER BY client, {_ORDER}")
+            q = (
+                f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client) IN "
+                "(SELECT provider_id, client "
+                f"FROM ({DOMINANT_SQL})) ORDER BY client, {_ORDER}"
+            )
         elif key == "staff_long_days":
-            q = (f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff, CAST(check_in AS DATE)) IN "
-                 f"(SELECT provider_id, staff, d FROM ({LONG_DAYS_SQL})) ORDER BY staff, {_ORDER}")
+            q = (
+                f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff, CAST(check_in AS DATE)) IN "
+                f"(SELECT provider_id, staff, d FROM ({LONG_DAYS_SQL})) ORDER BY staff, {_ORDER}"
+            )
         else:  # late_additional_reports
-            q = (f"SELECT provider_id, report_id, client, kind, event_date, reported_at "
-                 f"FROM ({REPORTS_SQL}) WHERE CAST(reported_at AS DATE) > {{late_after}} "
-                 "ORDER BY event_date, report_id").format(**p)
+            q = (
+                f"SELECT provider_id, report_id, client, kind, event_date, reported_at "
+                f"FROM ({REPORTS_SQL}) WHERE CAST(reported_at AS DATE) > {{late_after}} "
+                "ORDER BY event_date, report_id"
+            ).format(**p)
         cur = con.execute(q + f" LIMIT {int(limit)}")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
