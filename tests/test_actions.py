@@ -117,3 +117,26 @@ def test_step_view_shows_form_errors(world, deviation, client):
     assert response.status_code == 400
     plan.refresh_from_db()
     assert plan.status == PlanStatus.REQUESTED
+
+
+def test_reopen_sets_a_new_deadline(world, deviation):
+    plan = services.action_plan_request(deviations=[deviation], by=world.officer, title="X")
+    services.action_plan_submit(plan=plan, by=world.user_a, measures="m")
+    services.action_plan_approve(plan=plan, by=world.officer)
+    ActionPlan.objects.filter(pk=plan.pk).update(complete_by=timezone.localdate() - timedelta(days=10))
+    plan.refresh_from_db()
+    services.action_plan_carry_out(plan=plan, by=world.user_a)
+    services.action_plan_reopen(plan=plan, by=world.officer, comment="Rutinen saknas fortfarande.",
+                                complete_within_weeks=3)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.APPROVED and not plan.is_overdue
+    assert plan.complete_by == timezone.localdate() + timedelta(weeks=3)
+
+
+def test_a_stale_object_cannot_take_a_second_step(world, deviation):
+    plan = services.action_plan_request(deviations=[deviation], by=world.officer, title="X")
+    services.action_plan_submit(plan=plan, by=world.user_a, measures="m")
+    stale = ActionPlan.objects.get(pk=plan.pk)
+    services.action_plan_approve(plan=plan, by=world.officer)
+    with pytest.raises(ValidationError, match="går inte att göra nu"):
+        services.action_plan_return(plan=stale, by=world.officer, comment="Samtidigt klick.")

@@ -139,3 +139,17 @@ def test_officer_edits_registry_with_validation(world, client):
                            {"kind": "manager_change", "date": "2026-01-15", "note": "Ny chef"})
     assert response.status_code == 302
     assert world.provider_a.events.get().note == "Ny chef"
+
+
+def test_bad_query_parameters_do_not_break_pages(world, client):
+    client.force_login(world.officer)
+    assert client.get("/utforare/?omrade=abc&regi=x").status_code == 200
+    assert client.get("/rapporter/utforartabell/?year=2022&namnd=abc").status_code == 200
+    assert client.get("/rapporter/utforartabell/?year=abc").status_code == 400
+
+
+def test_csv_with_an_enormous_field_is_refused_cleanly(world):
+    data = ("provider_id,name,org_number,area,ownership,contract_form\n" + "P1,\"" + "x" * 200_000 + "\",1,"
+            "hemtjanst,private,LOV\n").encode()
+    result = providers_import(data=data)
+    assert not result.ok and "kan inte läsas som CSV" in result.errors[0][1]

@@ -59,3 +59,10 @@ class ReturnForm(forms.Form):
     submit_within_weeks = forms.TypedChoiceField(
         label=_("Ny tidsfrist"), choices=WEEKS, coerce=int, initial=2
     )
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(label=_("Vad saknas?"), widget=forms.Textarea(attrs={"rows": 3}))
+    complete_within_weeks = forms.TypedChoiceField(
+        label=_("Ny tidsfrist för åtgärden"), choices=WEEKS, coerce=int, initial=2
+    )

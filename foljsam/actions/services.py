@@ -52,6 +52,8 @@ def _may(user, plan: ActionPlan, who: str) -> bool:
 
 
 def _step(plan: ActionPlan, step: str, by, comment: str = "") -> ActionPlan:
+    # Lock the row and read the status afresh: two officers clicking at once must not both win.
+    plan.status = ActionPlan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
     allowed_from, target, who = TRANSITIONS[step]
     if not _may(by, plan, who):
         raise ValidationError(NOT_ALLOWED)
@@ -142,10 +144,11 @@ def action_plan_verify(*, plan: ActionPlan, by, comment: str = "") -> ActionPlan
 
 
 @transaction.atomic
-def action_plan_reopen(*, plan: ActionPlan, by, comment: str) -> ActionPlan:
-    """Undo "carried out" when the officer finds the measures were not taken."""
+def action_plan_reopen(*, plan: ActionPlan, by, comment: str, complete_within_weeks: int = 2) -> ActionPlan:
+    """Undo "carried out" when the officer finds the measures were not taken; a new deadline."""
     if not comment.strip():
         raise ValidationError(COMMENT_REQUIRED)
+    plan.complete_by = deadline_in_weeks(weeks=complete_within_weeks)
     return _step(plan, "reopen", by, comment.strip())
 
 

@@ -18,7 +18,7 @@ STEP_FORMS = {
     "return": forms.ReturnForm,
     "carry_out": forms.CommentForm,
     "verify": forms.CommentForm,
-    "reopen": forms.ReturnForm,
+    "reopen": forms.ReopenForm,
 }
 STEP_SERVICES = {
     "submit": services.action_plan_submit,
@@ -26,9 +26,7 @@ STEP_SERVICES = {
     "return": services.action_plan_return,
     "carry_out": services.action_plan_carry_out,
     "verify": services.action_plan_verify,
-    "reopen": lambda *, plan, by, comment, submit_within_weeks: services.action_plan_reopen(
-        plan=plan, by=by, comment=comment
-    ),
+    "reopen": services.action_plan_reopen,
 }
 
 

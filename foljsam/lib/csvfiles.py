@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 NOT_UTF8 = _("Filen är inte UTF-8-kodad. Spara den som ”CSV UTF-8” och försök igen.")
 EMPTY = _("Filen är tom.")
+UNREADABLE = _("Filen kan inte läsas som CSV (rad %(line)s: %(err)s).")
 
 
 class CsvError(ValueError):
@@ -35,6 +36,9 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}))
+    try:
+        for row in reader:
+            rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}))
+    except csv.Error as exc:
+        raise CsvError(UNREADABLE % {"line": reader.line_num, "err": exc}) from exc
     return header, rows

@@ -1,7 +1,10 @@
 """Writes of the monthly follow-up: imports, key-figure snapshots, thresholds, deviations."""
 
 import logging
+import math
+import tempfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -12,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from foljsam.actions import services as actions
-from foljsam.actions.models import Severity, Source
+from foljsam.actions.models import Deviation, Severity, Source
 from foljsam.audit.context import acting_user
 from foljsam.registry.models import Provider
 
@@ -29,6 +32,9 @@ THRESHOLD_ORDER_HIGHER = _lazy("För det här nyckeltalet ska den gula gränsen 
 THRESHOLD_ORDER_LOWER = _lazy("För det här nyckeltalet ska den gula gränsen vara högre än eller lika med den röda.")
 NO_THRESHOLD = _lazy("Nyckeltalet har inga tröskelvärden.")
 NOT_OFFICER = _lazy("Bara uppföljare får göra det här.")
+ALREADY_DEVIATION = _lazy("Det finns redan en öppen avvikelse för det här nyckeltalet och månaden.")
+STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inget halvfärdigt sparades; importera igen.")
+STALE_AFTER = timedelta(hours=2)
 
 
 def data_dir() -> Path:
@@ -79,6 +85,7 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
             ImportRun.objects.filter(pk=run.pk).update(phase=f"{run.files.get(kinds[i], '')}: {phase}", progress=done)
         return progress
 
+    stored = False
     try:
         for kind in kinds:
             importer.check_file(paths[kind], kind, _engine_mapping(run.mapping, kind))
@@ -88,6 +95,7 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
                 mapping=_engine_mapping(run.mapping, kind), progress=progress_for(i), filename=run.files.get(kind),
             )
             reports.extend(report.files)
+            stored = True
         ImportRun.objects.filter(pk=run.pk).update(
             phase=_("beräknar nyckeltal"), progress=len(kinds) / (len(kinds) + 1))
         snapshots_refresh()
@@ -97,8 +105,12 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
     except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
         log.exception("monthly import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
-        run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
-            "err": exc.__class__.__name__}
+        if stored:
+            run.message = _("Raderna i de godkända filerna är sparade, men nyckeltalen kunde inte räknas om (%(err)s). "
+                            "Kontakta administratören.") % {"err": exc.__class__.__name__}
+        else:
+            run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
+                "err": exc.__class__.__name__}
     report = importer.ImportReport(files=reports)
     run.report = report.to_json()
     run.accepted, run.rejected = report.accepted, report.rejected_total
@@ -106,6 +118,25 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
     run.progress, run.phase = 1.0, ""
     run.save()
     return run
+
+
+def upload_dir() -> Path:
+    """Uploaded exports still hold clear ids: keep them out of the data directory, in the system's
+    temporary directory, and delete them after the import."""
+    path = Path(tempfile.gettempdir()) / "foljsam-uploads"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def import_runs_close_stale() -> int:
+    """A run still "running" long after it started lost its worker (a restart): say so."""
+    stale = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+    count = 0
+    for run in stale:
+        run.status, run.message, run.finished_at = ImportRun.Status.FAILED, str(STALE_RUN), timezone.now()
+        run.save()
+        count += 1
+    return count
 
 
 def import_run_in_background(*, run: ImportRun, paths: dict[str, Path], cleanup: list[Path] = ()) -> threading.Thread:
@@ -127,6 +158,11 @@ def import_run_in_background(*, run: ImportRun, paths: dict[str, Path], cleanup:
     return thread
 
 
+def _json_safe(values: dict) -> dict:
+    """JSON has no NaN or infinity: an undefined figure is stored as None."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}
+
+
 @transaction.atomic
 def snapshots_refresh(*, periods: list[str] | None = None) -> int:
     """Recompute the key figures of every month with data (sequence checks look across months,
@@ -140,7 +176,8 @@ def snapshots_refresh(*, periods: list[str] | None = None) -> int:
             provider = providers.get(values["provider_id"])
             if provider is None:
                 continue
-            KpiSnapshot.objects.update_or_create(provider=provider, period=period, defaults={"values": values})
+            KpiSnapshot.objects.update_or_create(
+                provider=provider, period=period, defaults={"values": _json_safe(values)})
             seen.add(provider.pk)
             count += 1
         KpiSnapshot.objects.filter(period=period).exclude(provider_id__in=seen).delete()
@@ -176,13 +213,19 @@ def threshold_reset(*, key: str, tender=None, by) -> None:
 def deviation_from_figure(*, provider, period: str, key: str, by, text: str, submit_within_weeks: int = 2,
                           value_text: str = ""):
     """A red (or yellow) figure becomes a deviation and an action plan request in one step."""
-    kpi = BY_KEY[key]
+    kpi = BY_KEY.get(key)
+    if kpi is None or kpi.worse is None:
+        raise ValidationError(NO_THRESHOLD)
+    source_ref = f"monthly:{period}:{key}"
     with transaction.atomic():
+        if Deviation.objects.select_for_update().filter(provider=provider, source_ref=source_ref,
+                                                        closed_on__isnull=True).exists():
+            raise ValidationError(ALREADY_DEVIATION)
         deviation = actions.deviation_create(
             provider=provider, by=by, source=Source.MONTHLY, requirement=f"{kpi.label_sv} ({key})",
             text=text or _("%(label)s %(period)s: %(value)s.") % {"label": kpi.label_sv, "period": period,
                                                                   "value": value_text},
-            severity=Severity.DEVIATION, source_ref=f"monthly:{period}:{key}",
+            severity=Severity.DEVIATION, source_ref=source_ref,
         )
         plan = actions.action_plan_request(
             deviations=[deviation], by=by, title=f"{kpi.label_sv} {period}", submit_within_weeks=submit_within_weeks,

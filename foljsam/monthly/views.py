@@ -22,8 +22,8 @@ from . import exports, forms, selectors, services
 from .engine.kpis import BY_KEY, CATALOGUE, flagged_rows
 from .models import ColumnMapping, ImportRun, Threshold
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+PERIOD = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
+QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
 
 
 def _period_or_latest(request, periods):
@@ -131,7 +131,7 @@ def figure_deviation(request, pk, period, key):
     provider = get_visible(Provider.objects, request.user, pk=pk)
     kpi = BY_KEY.get(key)
     snapshot = selectors.snapshots(user=request.user, period=period).filter(provider=provider).first()
-    if kpi is None or snapshot is None:
+    if kpi is None or kpi.worse is None or snapshot is None:
         raise Http404
     value = selectors.format_value(key, snapshot.values.get(key))
     yellow, red = selectors.Limits().get(key, provider.pk)
@@ -164,21 +164,16 @@ def imports(request):
         for kind, upload in uploads.items():
             suffix = Path(upload.name).suffix.lower()
             tmp = tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix=f"upload-{kind}-",
-                                              dir=_upload_dir())
+                                              dir=services.upload_dir())
             with tmp:
                 for chunk in upload.chunks():
                     tmp.write(chunk)
             paths[kind] = Path(tmp.name)
         services.import_run_in_background(run=run, paths=paths, cleanup=list(paths.values()))
         return redirect("monthly:import", pk=run.pk)
+    services.import_runs_close_stale()
     runs = ImportRun.objects.select_related("by")[:50]
     return render(request, "monthly/imports.html", {"form": form, "runs": runs}, status=400 if form.errors else 200)
-
-
-def _upload_dir() -> Path:
-    path = services.data_dir() / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @officer_required
@@ -190,9 +185,14 @@ def import_detail(request, pk):
     return render(request, template, {"run": run, "report": run.report})
 
 
+def _tender_from(request):
+    pk = request.GET.get("underlag", "")
+    return TenderDocument.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
 @officer_required
 def thresholds(request):
-    tender = TenderDocument.objects.filter(pk=request.GET.get("underlag") or None).first()
+    tender = _tender_from(request)
     limits_rows = {(t.key, t.tender_id): t for t in Threshold.objects.all()}
     rows = []
     for kpi in CATALOGUE:
@@ -211,7 +211,7 @@ def threshold_edit(request, key):
     kpi = BY_KEY.get(key)
     if kpi is None or not kpi.worse:
         raise Http404
-    tender = TenderDocument.objects.filter(pk=request.GET.get("underlag") or None).first()
+    tender = _tender_from(request)
     current = Threshold.objects.filter(key=key, tender=tender).first()
     yellow, red = (current.yellow, current.red) if current else (kpi.default_yellow, kpi.default_red)
     form = forms.ThresholdForm(request.POST or None, initial={"yellow": yellow, "red": red})

@@ -45,7 +45,8 @@ def _save_form(request, form, *, success_url, title, cancel_url, extra=None):
 
 @login_required
 def provider_list(request):
-    area = Area.objects.filter(pk=request.GET.get("omrade") or None).first()
+    area_pk = request.GET.get("omrade", "")
+    area = Area.objects.filter(pk=int(area_pk)).first() if area_pk.isdigit() else None
     providers = selectors.provider_list(
         user=request.user, query=request.GET.get("q", "").strip(), area=area,
         ownership=request.GET.get("regi", ""),

@@ -12,7 +12,8 @@ def providers_table_view(request):
     form = YearForm(request.GET or {"year": timezone.localdate().year - 1})
     table = None
     boards = Board.objects.all()
-    board = boards.filter(pk=request.GET.get("namnd") or None).first()
+    board_pk = request.GET.get("namnd", "")
+    board = boards.filter(pk=int(board_pk)).first() if board_pk.isdigit() else None
     if form.is_valid():
         table = providers_table(year=form.cleaned_data["year"], board=board)
     return render(request, "reports/providers_table.html",

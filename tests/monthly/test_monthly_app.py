@@ -306,4 +306,46 @@ def test_web_upload_runs_in_background_with_progress(world, client):
     assert run.status == ImportRun.Status.DONE and run.by == world.officer
     page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
     assert "Klar" in page and "visits.csv" in page and "check_out" in page
-    assert not list((services.data_dir() / "uploads").iterdir())  # temporary uploads are removed
+    assert not list(services.upload_dir().glob("upload-*"))  # temporary uploads are removed
+
+
+def test_a_figure_becomes_a_deviation_only_once(world, client):
+    _snap(world.provider_a, "2026-03", manual_share=0.2, visits=10)
+    client.force_login(world.officer)
+    url = f"/manadsuppfoljning/utforare/{world.provider_a.pk}/2026-03/manual_share/avvikelse/"
+    assert client.post(url, {"text": "Första.", "submit_within_weeks": "2"}).status_code == 302
+    response = client.post(url, {"text": "Andra.", "submit_within_weeks": "2"})
+    assert response.status_code == 400 and "redan en öppen avvikelse" in response.content.decode()
+    assert Deviation.objects.count() == 1
+    no_threshold = f"/manadsuppfoljning/utforare/{world.provider_a.pk}/2026-03/visits/avvikelse/"
+    assert client.get(no_threshold).status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "/manadsuppfoljning/utforare/{a}/9999-12/manual_share/", "/manadsuppfoljning/utforare/{a}/0000-01/manual_share/",
+    "/manadsuppfoljning/kvartal/0000-Q1.xlsx", "/manadsuppfoljning/?period=9999-12",
+    "/manadsuppfoljning/troskelvarden/manual_share/?underlag=abc",
+])
+def test_absurd_urls_give_404_not_500(world, client, url):
+    client.force_login(world.officer)
+    status = client.get(url.format(a=world.provider_a.pk)).status_code
+    assert status == (200 if "underlag" in url else 404)
+
+
+def test_stale_running_imports_are_closed(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = services.import_run_start(files={"visits": "v.csv"})
+    ImportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=3))
+    fresh = services.import_run_start(files={"visits": "w.csv"})
+    assert services.import_runs_close_stale() == 1
+    run.refresh_from_db()
+    fresh.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and "avbröts" in run.message
+    assert fresh.status == ImportRun.Status.RUNNING
+
+
+def test_uploads_never_land_in_the_data_directory(settings):
+    assert settings.DATA_DIR not in services.upload_dir().parents

@@ -232,3 +232,39 @@ def test_xlsx_import_with_typed_cells(loader):
     assert row[4] == dt.datetime(2026, 3, 1, 8)
     fractions = [f for _, f in phases]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and phases[-1][0] == "klart"
+
+
+def test_absurd_values_are_rejected_not_stored(tmp_path):
+    """One row with 9999-12-31 or an infinite number must not poison every later month."""
+    from foljsam.monthly.engine.kpis import available_periods, compute_kpis
+
+    data = tmp_path / "data"
+    visits = tmp_path / "v.csv"
+    visits.write_text(
+        "visit_id,provider_id,client_id,staff_id,check_in,check_out,method,services\n"
+        "1,P1,c1,s1,2026-03-02T08:00:00,2026-03-02T08:30:00,electronic,a\n"
+        "2,P1,c1,s1,9999-12-31T08:00:00,9999-12-31T08:30:00,electronic,a\n"
+    )
+    grants = tmp_path / "g.csv"
+    grants.write_text(
+        "client_id,provider_id,service_code,minutes_per_month,valid_from,valid_to\n"
+        "c1,P1,x,inf,2026-01-01,\n"
+        "c1,P1,y,nan,2026-01-01,\n"
+        "c1,P1,z,99999999,2026-01-01,\n"
+        "c1,P1,w,600,1900-01-01,\n"
+        "c1,P1,v,600,2026-01-01,\n"
+    )
+    reports = tmp_path / "r.csv"
+    reports.write_text("report_id,provider_id,client_id,kind,event_date,reported_at\n"
+                       "r1,P1,c1,x,9999-12-31,2026-03-01\n")
+    v = import_file(visits, "visits", data, KEY)
+    g = import_file(grants, "grants", data, KEY)
+    r = import_file(reports, "additional_reports", data, KEY)
+    assert [(x["line"], x["column"], x["reason"]) for x in v.rejected] == [
+        (3, "check_in", "Datumet ligger utanför åren 2000–2099")]
+    assert sorted(x["line"] for x in g.rejected) == [2, 3, 4, 5]
+    assert {x["column"] for x in g.rejected} == {"minutes_per_month", "valid_from"}
+    assert r.accepted == 0 and r.rejected[0]["column"] == "event_date"
+    assert available_periods(data) == ["2026-03"]
+    [row] = compute_kpis(data, "2026-03")
+    assert row["visits"] == 1 and row["granted_minutes"] == 600

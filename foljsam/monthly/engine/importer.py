@@ -301,6 +301,8 @@ def _kind_sql(kind: str, mapping: ColumnMapping, check_providers: bool) -> tuple
             ("check_in", "check_in IS NULL", "Ogiltig eller saknad tidpunkt för inkvittens"),
             ("check_out", "check_out IS NULL", "Ogiltig eller saknad tidpunkt för utkvittens"),
             ("check_out", "check_out < check_in", "Utkvittens är före inkvittens"),
+            ("check_in", _out_of_range("check_in"), _OUT_OF_RANGE),
+            ("check_out", _out_of_range("check_out"), _OUT_OF_RANGE),
             ("method", "method IS NULL", "Okänd registreringsmetod (ska vara electronic eller manual)"),
         ]
     elif kind == "grants":
@@ -313,11 +315,16 @@ def _kind_sql(kind: str, mapping: ColumnMapping, check_providers: bool) -> tuple
             *prov,
             *client,
             ("service_code", "service_code = ''", "service_code saknas"),
-            ("minutes_per_month", "minutes_per_month IS NULL", "Ogiltigt antal minuter per månad"),
+            ("minutes_per_month", "minutes_per_month IS NULL OR NOT isfinite(minutes_per_month)",
+             "Ogiltigt antal minuter per månad"),
+            ("minutes_per_month", f"minutes_per_month > {MAX_MINUTES_PER_MONTH}",
+             "Fler minuter per månad än en månad har"),
             ("minutes_per_month", "minutes_per_month < 0", "Negativt antal minuter per månad"),
             ("valid_from", "valid_from IS NULL", "Ogiltigt eller saknat datum för giltig från"),
             ("valid_to", "valid_to IS NULL AND valid_to_raw <> ''", "Ogiltigt datum för giltig till"),
             ("valid_to", "valid_to < valid_from", "Giltig till är före giltig från"),
+            ("valid_from", _out_of_range("valid_from"), _OUT_OF_RANGE),
+            ("valid_to", _out_of_range("valid_to"), _OUT_OF_RANGE),
         ]
     else:
         typed = f"""
@@ -331,8 +338,21 @@ def _kind_sql(kind: str, mapping: ColumnMapping, check_providers: bool) -> tuple
             *client,
             ("event_date", "event_date IS NULL", "Ogiltigt eller saknat händelsedatum"),
             ("reported_at", "reported_at IS NULL", "Ogiltig eller saknad tidpunkt för rapporteringen"),
+            ("event_date", _out_of_range("event_date"), _OUT_OF_RANGE),
+            ("reported_at", _out_of_range("reported_at"), _OUT_OF_RANGE),
         ]
     return typed, checks
+
+
+# A date outside these years is a typing error (9999-12-31, 0001-01-01); stored, it would break
+# every later month's key figures.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+MAX_MINUTES_PER_MONTH = 31 * 24 * 60
+_OUT_OF_RANGE = f"Datumet ligger utanför åren {FIRST_YEAR}–{LAST_YEAR}"
+
+
+def _out_of_range(col: str) -> str:
+    return f"({col} IS NOT NULL AND (year({col}) < {FIRST_YEAR} OR year({col}) > {LAST_YEAR}))"
 
 
 _RAW_NAMES = {
