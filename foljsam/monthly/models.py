@@ -121,5 +121,25 @@ class KpiSnapshot(models.Model):
         return f"{self.provider} {self.period}"
 
 
-for _model in (ColumnMapping, Threshold):
+class MatrixDispatch(models.Model):
+    """A quarterly matrix sent to a provider by e-mail: who sent what to whom, and when."""
+
+    PROVIDER_LOOKUP = "provider"
+
+    provider = models.ForeignKey("registry.Provider", on_delete=models.CASCADE, related_name="matrix_dispatches")
+    quarter = models.CharField(_("kvartal"), max_length=7)  # YYYY-Qn
+    sent_at = models.DateTimeField(_("skickad"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("av"), null=True, on_delete=models.SET_NULL)
+    recipients = models.TextField(_("mottagare"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("utskickad kvartalsmatris")
+        verbose_name_plural = _("utskickade kvartalsmatriser")
+
+    def __str__(self):
+        return f"{self.quarter} {self.provider}"
+
+
+for _model in (ColumnMapping, Threshold, MatrixDispatch):
     audit(_model)

@@ -21,7 +21,7 @@ from foljsam.registry.models import Provider
 
 from .engine import importer
 from .engine.kpis import BY_KEY, available_periods, compute_kpis
-from .models import ColumnMapping, ImportRun, KpiSnapshot, Threshold
+from .models import ColumnMapping, ImportRun, KpiSnapshot, MatrixDispatch, Threshold
 
 log = logging.getLogger(__name__)
 
@@ -232,3 +232,54 @@ def deviation_from_figure(*, provider, period: str, key: str, by, text: str, sub
             request_note=_("Redogör för hur bristen ska åtgärdas (månadsuppföljning %(period)s).") % {"period": period},
         )
     return deviation, plan
+
+
+NO_RECIPIENTS = _lazy("Ingen utförare med e-postadress har nyckeltal det här kvartalet.")
+
+
+def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> list[MatrixDispatch]:
+    """E-mail each provider its quarterly matrix (Excel and PDF) – the seed's "en gång per kvartal".
+
+    Recipients: the provider's active users and its contact address. The mails leave after the
+    transaction commits, so a failure never leaves a dispatch recorded for a mail not sent.
+    """
+    from django.core.mail import EmailMessage, get_connection
+
+    from . import exports
+
+    if not by.is_officer:
+        raise ValidationError(NOT_OFFICER)
+    label = f"{year}-Q{quarter}"
+    periods = [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+    candidates = Provider.objects.filter(kpi_snapshots__period__in=periods).distinct()
+    if providers is not None:
+        candidates = candidates.filter(pk__in=[p.pk for p in providers])
+    dispatches, messages = [], []
+    with transaction.atomic():
+        for provider in candidates.order_by("name"):
+            to = sorted({u.email for u in provider.users.filter(is_active=True) if u.email}
+                        | ({provider.contact_email} if provider.contact_email else set()))
+            if not to:
+                continue
+            data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
+            name = f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}"
+            body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
+                     "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
+                     "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {
+                "q": quarter, "y": year, "officer": by.get_full_name() or by.username}
+            message = EmailMessage(_("Matris – månadsuppföljning hemtjänst, kvartal %(q)s %(y)s") % {
+                "q": quarter, "y": year}, body, None, to)
+            message.attach(f"{name}.xlsx", exports.to_xlsx(data),
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            message.attach(f"{name}.pdf", exports.to_pdf(data), "application/pdf")
+            messages.append(message)
+            dispatches.append(MatrixDispatch.objects.create(provider=provider, quarter=label, by=by,
+                                                            recipients=", ".join(to)))
+        if not dispatches:
+            raise ValidationError(NO_RECIPIENTS)
+
+        def deliver():
+            get_connection().send_messages(messages)
+
+        transaction.on_commit(deliver)
+    return dispatches

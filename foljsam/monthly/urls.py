@@ -17,4 +17,5 @@ urlpatterns = [
     path("mappningar/<int:pk>/", views.mapping_edit, name="mapping_edit"),
     path("mappningar/<int:pk>/ta-bort/", views.mapping_delete, name="mapping_delete"),
     path("kvartal/<str:quarter>.<str:fmt>", views.quarter_export, name="quarter_export"),
+    path("kvartal/<str:quarter>/skicka/", views.quarter_send, name="quarter_send"),
 ]

@@ -20,7 +20,7 @@ from foljsam.registry.models import Provider, TenderDocument
 
 from . import exports, forms, selectors, services
 from .engine.kpis import BY_KEY, CATALOGUE, flagged_rows
-from .models import ColumnMapping, ImportRun, Threshold
+from .models import ColumnMapping, ImportRun, MatrixDispatch, Threshold
 
 PERIOD = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
@@ -51,6 +51,7 @@ def matrix(request):
     context = {
         "periods": periods, "period": period, "providers": [p for p, _c in rows], "figures": figures,
         "quarters": quarters, "streaks": selectors.red_streaks(user=request.user),
+        "dispatched": dict(MatrixDispatch.objects.order_by("sent_at").values_list("quarter", "sent_at")),
     }
     return render(request, "monthly/matrix.html", context)
 
@@ -284,3 +285,19 @@ def quarter_export(request, quarter, fmt):
     response = HttpResponse(body, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@officer_required
+@require_POST
+def quarter_send(request, quarter):
+    match = QUARTER.match(quarter)
+    if not match:
+        raise Http404
+    try:
+        sent = services.quarter_matrix_send(year=int(match.group(1)), quarter=int(match.group(2)), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Kvartalsmatrisen %(q)s är skickad till %(n)s utförare.") % {
+            "q": quarter, "n": len(sent)})
+    return redirect("monthly:matrix")

@@ -349,3 +349,26 @@ def test_stale_running_imports_are_closed(world):
 
 def test_uploads_never_land_in_the_data_directory(settings):
     assert settings.DATA_DIR not in services.upload_dir().parents
+
+
+def test_quarter_matrix_is_sent_to_each_provider(world, client, mailoutbox, django_capture_on_commit_callbacks):
+    from openpyxl import load_workbook
+
+    _snap(world.provider_a, "2026-01", manual_share=0.2, visits=10)
+    _snap(world.provider_b, "2026-02", manual_share=0.01, visits=10)
+    client.force_login(world.user_a)
+    assert client.post("/manadsuppfoljning/kvartal/2026-Q1/skicka/").status_code == 403
+    client.force_login(world.officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/manadsuppfoljning/kvartal/2026-Q1/skicka/")
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@example.org", "bob@example.org"]
+    to_bob = next(m for m in mailoutbox if m.to == ["bob@example.org"])
+    names = [a[0] for a in to_bob.attachments]
+    assert names == ["matris-manadsuppfoljning-hemtjanst-2026-Q1-P-B.xlsx",
+                     "matris-manadsuppfoljning-hemtjanst-2026-Q1-P-B.pdf"]
+    wb = load_workbook(io.BytesIO(to_bob.attachments[0][1]))
+    assert [c.value for c in wb["Februari 2026"][4]] == ["Nyckeltal", "Beta Hemtjänst AB"]  # only B's own row
+    assert "kvartal 1 2026" in to_bob.subject
+    page = client.get("/manadsuppfoljning/").content.decode()
+    assert "skickad" in page
