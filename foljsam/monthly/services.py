@@ -68,7 +68,7 @@ def import_run_start(*, files: dict[str, str], by=None, mapping: str = "", sourc
     return ImportRun.objects.create(by=by, files=files, mapping=mapping, source=source)
 
 
-def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
+def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=None) -> ImportRun:
     """Import the files of `run` (visits first), then recompute the key figures.
 
     Every file's header is checked before anything is stored, so a wrong file refuses the
@@ -82,7 +82,10 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
     def progress_for(i):
         def progress(phase: str, fraction: float):
             done = (i + max(0.0, min(1.0, fraction))) / (len(kinds) + 1)
-            ImportRun.objects.filter(pk=run.pk).update(phase=f"{run.files.get(kinds[i], '')}: {phase}", progress=done)
+            text = f"{run.files.get(kinds[i], '')}: {phase}"
+            ImportRun.objects.filter(pk=run.pk).update(phase=text, progress=done)
+            if on_progress:
+                on_progress(text, done)
         return progress
 
     stored = False

@@ -42,7 +42,14 @@ class Command(BaseCommand):
                                             source="command")
         except Exception as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        run = services.import_run_execute(run=run, paths=paths)
+        last = [""]
+
+        def progress(text, fraction):  # on stderr, so that --json output stays clean
+            if text != last[0]:
+                self.stderr.write(f"{fraction * 100:3.0f} %  {text}")
+                last[0] = text
+
+        run = services.import_run_execute(run=run, paths=paths, on_progress=progress)
         self._report(run, options["json"])
 
     def _report(self, run: ImportRun, as_json: bool):
