@@ -77,7 +77,7 @@ def from_xlsx(content: bytes) -> dict:
                                               "requirements": []})
         req = {k: ("" if rec.get(k) is None else rec.get(k)) for k in REQUIREMENT_KEYS}
         req["code"] = str(req["code"])
-        req["weight"] = int(req["weight"] or 2)
+        req["weight"] = req["weight"] or 2  # checked by services.catalogue_import
         req["documents"] = [d for d in str(req["documents"]).splitlines() if d.strip()]
         area["requirements"].append(req)
     data["areas"] = list(areas.values())

@@ -17,6 +17,24 @@ NOT_ALLOWED = _("Bara uppföljare får ändra kravkatalogen.")
 VERSION_EXISTS = _("Versionen %(version)s av ”%(name)s” finns redan.")
 BAD_FORMAT = _("Filen har inte kravkatalogens format: %(detail)s")
 UNKNOWN_TENDER = _("Förfrågningsunderlaget %(area)s/%(version)s finns inte i registret.")
+# The import's messages name the field and the row, so the officer can find the place in the file.
+NO_NAME_VERSION = _("Filen har inte kravkatalogens format: name och version saknas.")
+NO_AREAS = _("Filen har inte kravkatalogens format: areas saknas eller är inte en lista.")
+BAD_TENDER = _("tender måste ange area och version (till exempel ”tender: {area: hemtjanst, version: 2022}”), "
+               "inte ”%(value)s”.")
+AREA_NO_NAME = _("Kravområde %(row)s saknar name.")
+AREA_INVALID = _("Kravområde %(row)s (”%(area)s”): %(errors)s")
+AREA_REQUIREMENTS = _("Kravområde %(row)s (”%(area)s”): requirements måste vara en lista.")
+REQ_NOT_MAPPING = _("Krav %(row)s i ”%(area)s”: kravet ska ha fälten title, question med flera, inte ”%(value)s”.")
+REQ_MISSING = _("Krav %(row)s i ”%(area)s”: title och question måste finnas.")
+REQ_WEIGHT = _("Krav %(row)s i ”%(area)s”: weight måste vara 1, 2 eller 3, inte ”%(value)s”.")
+REQ_DOCUMENTS = _("Krav %(row)s i ”%(area)s”: documents måste vara en lista eller en text.")
+REQ_INVALID = _("Krav %(row)s i ”%(area)s”: %(errors)s")
+FILE_TYPE = _("Filen ska vara .yaml, .yml eller .xlsx.")
+YAML_BROKEN_AT = _("Filen är inte giltig YAML: felet finns på rad %(line)s, kolumn %(column)s.")
+YAML_BROKEN = _("Filen är inte giltig YAML.")
+XLSX_BROKEN = _("Filen kunde inte läsas som en Excel-fil (.xlsx).")
+XLSX_SHEETS = _("Excel-filen ska ha flikarna ”Katalog” och ”Krav” med rubrikrader som i en exporterad katalog.")
 
 
 def is_frozen(catalogue: Catalogue) -> bool:
@@ -104,55 +122,123 @@ def catalogue_to_dict(catalogue: Catalogue) -> dict:
     return data
 
 
-def _bad(detail: str) -> ValidationError:
-    return ValidationError(BAD_FORMAT, params={"detail": detail})
+def _weight(value, *, row: int, area: str) -> int:
+    if value in (None, ""):
+        return 2
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():  # a number cell in Excel
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
+        raise ValidationError(REQ_WEIGHT, params={"row": row, "area": area, "value": value})
+    return value
+
+
+def _documents(value, *, row: int, area: str) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list) or any(isinstance(d, (dict, list)) for d in value):
+        raise ValidationError(REQ_DOCUMENTS, params={"row": row, "area": area})
+    return "\n".join(str(d).strip() for d in value if d is not None and str(d).strip())
+
+
+def _tender(ref):
+    if not isinstance(ref, dict) or not ref.get("area") or ref.get("version") in (None, ""):
+        raise ValidationError(BAD_TENDER, params={"value": ref})
+    area, version = str(ref["area"]).strip(), str(ref["version"]).strip()
+    tender = TenderDocument.objects.filter(area__code=area, version=version).first()
+    if tender is None:
+        raise ValidationError(UNKNOWN_TENDER, params={"area": area, "version": version})
+    return tender
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
 
 
 @transaction.atomic
 def catalogue_import(*, data: dict, by=None) -> Catalogue:
-    """Create a new catalogue version from the exchange format. Never overwrites a version."""
+    """Create a new catalogue version from the exchange format. Never overwrites a version.
+    Every field read from the file is checked; a ValidationError names the field and the row."""
     if by is not None and not by.is_officer:
         raise ValidationError(NOT_ALLOWED)
-    if not isinstance(data, dict) or not data.get("name") or not data.get("version"):
-        raise _bad("name och version saknas")
+    if not isinstance(data, dict) or not data.get("name") or data.get("version") in (None, ""):
+        raise ValidationError(NO_NAME_VERSION)
     name, version = str(data["name"]).strip(), str(data["version"]).strip()
     if Catalogue.objects.filter(name=name, version=version).exists():
         raise ValidationError(VERSION_EXISTS, params={"name": name, "version": version})
-    tender = None
-    if data.get("tender"):
-        ref = data["tender"]
-        tender = TenderDocument.objects.filter(area__code=ref.get("area"), version=str(ref.get("version"))).first()
-        if tender is None:
-            raise ValidationError(UNKNOWN_TENDER, params={"area": ref.get("area"), "version": ref.get("version")})
+    tender = _tender(data["tender"]) if data.get("tender") else None
     catalogue = Catalogue(name=name, version=version, description=data.get("description") or "", tender=tender)
     catalogue.full_clean()
     catalogue.save()
     areas = data.get("areas")
     if not isinstance(areas, list) or not areas:
-        raise _bad("areas saknas")
+        raise ValidationError(NO_AREAS)
     for i, area_data in enumerate(areas, start=1):
         if not isinstance(area_data, dict) or not area_data.get("name"):
-            raise _bad(f"kravområde {i} saknar namn")
+            raise ValidationError(AREA_NO_NAME, params={"row": i})
         area = RequirementArea(catalogue=catalogue, name=str(area_data["name"]).strip(),
                                description=area_data.get("description") or "", order=i * 10)
-        area.full_clean()
+        try:
+            area.full_clean()
+        except ValidationError as exc:
+            raise ValidationError(AREA_INVALID, params={"row": i, "area": area.name, "errors": _errors(exc)}) from exc
         area.save()
-        for j, req in enumerate(area_data.get("requirements") or [], start=1):
-            if not isinstance(req, dict) or not req.get("title") or not req.get("question"):
-                raise _bad(f"krav {j} i ”{area.name}” saknar title eller question")
-            documents = req.get("documents") or []
-            if isinstance(documents, str):
-                documents = [documents]
+        requirements = area_data.get("requirements") or []
+        if not isinstance(requirements, list):
+            raise ValidationError(AREA_REQUIREMENTS, params={"row": i, "area": area.name})
+        for j, req in enumerate(requirements, start=1):
+            where = {"row": j, "area": area.name}
+            if not isinstance(req, dict):
+                raise ValidationError(REQ_NOT_MAPPING, params={**where, "value": req})
+            if not req.get("title") or not req.get("question"):
+                raise ValidationError(REQ_MISSING, params=where)
             requirement = Requirement(
                 area=area, code=str(req.get("code") or ""), title=str(req["title"]).strip(),
                 text=req.get("text") or "", question=str(req["question"]).strip(),
-                answer_type=req.get("answer_type") or AnswerType.YES_NO, weight=int(req.get("weight") or 2),
-                documents="\n".join(str(d).strip() for d in documents if str(d).strip()),
+                answer_type=req.get("answer_type") or AnswerType.YES_NO, weight=_weight(req.get("weight"), **where),
+                documents=_documents(req.get("documents"), **where),
                 applies_to=req.get("applies_to") or AppliesTo.ALL, order=j * 10,
             )
             try:
                 requirement.full_clean()
             except ValidationError as exc:
-                raise _bad(f"krav ”{requirement.title}”: {'; '.join(exc.messages)}") from exc
+                raise ValidationError(REQ_INVALID, params={**where, "errors": _errors(exc)}) from exc
             requirement.save()
     return catalogue
+
+
+def read_file(*, content: bytes, filename: str) -> dict:
+    """The exchange format from an uploaded or given file; an unreadable file is a ValidationError."""
+    import yaml
+
+    from . import exchange  # exchange imports this module's REQUIREMENT_KEYS
+
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in ("yaml", "yml"):
+        try:
+            return exchange.from_yaml(content)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            if mark is None:
+                raise ValidationError(YAML_BROKEN) from exc
+            raise ValidationError(YAML_BROKEN_AT, params={"line": mark.line + 1, "column": mark.column + 1}) from exc
+        except yaml.YAMLError as exc:
+            raise ValidationError(YAML_BROKEN) from exc
+    if suffix == "xlsx":
+        try:
+            return exchange.from_xlsx(content)
+        except (KeyError, StopIteration) as exc:
+            raise ValidationError(XLSX_SHEETS) from exc
+        except Exception as exc:  # noqa: BLE001 – not a zip, not a workbook, a damaged part: the file is broken
+            raise ValidationError(XLSX_BROKEN) from exc
+    raise ValidationError(FILE_TYPE)
+
+
+def catalogue_import_file(*, content: bytes, filename: str, by=None) -> Catalogue:
+    """Read a YAML or Excel file and import it (`catalogue_import`)."""
+    if by is not None and not by.is_officer:
+        raise ValidationError(NOT_ALLOWED)
+    return catalogue_import(data=read_file(content=content, filename=filename), by=by)

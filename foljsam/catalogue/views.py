@@ -138,18 +138,9 @@ def catalogue_import_view(request):
         try:
             if upload.size > MAX_IMPORT_BYTES:
                 raise ValidationError(_("Filen är för stor."))
-            content = upload.read()
-            if upload.name.lower().endswith((".yaml", ".yml")):
-                data = exchange.from_yaml(content)
-            elif upload.name.lower().endswith(".xlsx"):
-                data = exchange.from_xlsx(content)
-            else:
-                raise ValidationError(_("Filen ska vara .yaml, .yml eller .xlsx."))
-            catalogue = services.catalogue_import(data=data, by=request.user)
+            catalogue = services.catalogue_import_file(content=upload.read(), filename=upload.name, by=request.user)
         except ValidationError as exc:
             form.add_error("file", exc)
-        except Exception as exc:  # noqa: BLE001 – a broken file is the user's error, not a crash
-            form.add_error("file", _("Filen kunde inte läsas: %(e)s") % {"e": exc.__class__.__name__})
         else:
             messages.success(request, _("Kravkatalogen ”%(c)s” är importerad.") % {"c": catalogue})
             return redirect(catalogue)

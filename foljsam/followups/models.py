@@ -28,8 +28,13 @@ class Campaign(models.Model):
         ordering = ["-year", "area__sort_order", "id"]
         verbose_name = _("avtalsuppföljning")
         verbose_name_plural = _("avtalsuppföljningar")
-        constraints = [models.CheckConstraint(condition=models.Q(deadline__gte=models.F("opens_on")),
-                                              name="campaign_deadline_after_opening")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(deadline__gte=models.F("opens_on")),
+                                   name="campaign_deadline_after_opening"),
+            # One survey per area and year. `contract_form` is copied from the area, so it adds nothing
+            # to the key – and keyed on it, a change of the area's form would let the units be asked twice.
+            models.UniqueConstraint(fields=["area", "year"], name="campaign_one_per_area_and_year"),
+        ]
 
     def __str__(self):
         return f"{self.area.name} {self.year}"

@@ -3,10 +3,11 @@
 import mimetypes
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,8 @@ WRONG_CATALOGUE = _("Kravkatalogen hör till ett förfrågningsunderlag för ett
 LOU_NOT_THIS_YEAR = _("Ramavtalet för %(area)s följs upp år %(year)s enligt uppföljningsplanen.")
 LOU_NO_YEAR = _("Ramavtalet för %(area)s har inget uppföljningsår i registret.")
 ALREADY_SENT = _("Uppföljningen är redan skickad.")
+CAMPAIGN_EXISTS = _("Det finns redan en avtalsuppföljning för %(area)s år %(year)s. Öppna den i stället för att "
+                    "skapa en ny, så att enheterna inte får samma enkät två gånger.")
 EMPTY_CATALOGUE = _("Kravkatalogen har inga krav.")
 CLOSED_FOR_ANSWERS = _("Enkäten är inskickad och kan inte längre ändras.")
 NOT_OPEN_YET = _("Enkäten är inte skickad än.")
@@ -126,10 +129,18 @@ def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units
     if catalogue.tender_id and catalogue.tender.area_id != area.pk:
         raise ValidationError(WRONG_CATALOGUE)
     check_lou_year(area=area, year=year)
+    # One campaign per area and year (the form of contract follows from the area): a second one
+    # would send the same survey to the same units again, e.g. when the form is posted twice.
+    if Campaign.objects.filter(area=area, year=year).exists():
+        raise ValidationError(CAMPAIGN_EXISTS, params={"area": area.name, "year": year})
     campaign = Campaign(area=area, year=year, contract_form=area.procurement, catalogue=catalogue, opens_on=opens_on,
                         deadline=deadline, factcheck_weeks=factcheck_weeks, created_by=by)
     campaign.full_clean()
-    campaign.save()
+    try:
+        with transaction.atomic():
+            campaign.save()
+    except IntegrityError:  # a simultaneous second post got there first
+        raise ValidationError(CAMPAIGN_EXISTS, params={"area": area.name, "year": year}) from None
     for unit in units:
         Assessment.objects.create(campaign=campaign, unit=unit)
     return campaign
@@ -444,10 +455,25 @@ def plan_note(*, assessment: Assessment, areas) -> str:
     ) % {"areas": names})
 
 
+def _area_deviation(*, assessment: Assessment, area_rating: AreaRating, severity: str, by, today):
+    """An area rated 2 or 3 that holds no requirement judged as badly still gets its finding,
+    described by the officer's reason for the rating."""
+    unit = assessment.unit
+    return actions.deviation_create(
+        provider=unit.provider, unit=unit, by=by, source=Source.CONTRACT_FOLLOWUP,
+        requirement=area_rating.area.name[:300], severity=severity,
+        text=area_rating.override_reason or str(area_rating.get_override_display() or area_rating.area.name),
+        source_ref=f"followup:{assessment.pk}:area:{area_rating.area_id}", found_on=today,
+    )
+
+
 @transaction.atomic
 def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment:
     """Lock the assessment; every red/yellow requirement becomes a deviation (red: deviation,
-    yellow: note for the next follow-up); a unit with any area rated 3 gets ONE action plan."""
+    yellow: note for the next follow-up). An area rated 3 without a red requirement (or 2 without
+    a yellow or red one) – possible by override – becomes a deviation (note) of its own, with the
+    override's reason as text. A unit with any area rated 3 gets ONE action plan for the
+    deviations of those areas."""
     _officer(by)
     today = today or timezone.localdate()
     assessment = _lock(assessment)
@@ -469,17 +495,22 @@ def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment
             source_ref=f"followup:{assessment.pk}:{req.pk}", found_on=today,
         )
         deviations_by_area.setdefault(req.area_id, []).append(deviation)
-    areas_3 = [ar.area for ar in area_ratings.values() if ar.value == 3]
-    if areas_3:
-        in_3 = [d for ar in areas_3 for d in deviations_by_area.get(ar.pk, [])]
-        # The plan answers the red deviations; an area raised to 3 by override may hold only yellow ones.
-        covered = [d for d in in_3 if d.severity == Severity.DEVIATION] or in_3
-        if covered:
-            title = str(_("Avtalsuppföljning %(year)s – %(unit)s") % {"year": campaign.year, "unit": unit.name})
-            assessment.action_plan = actions.action_plan_request(
-                deviations=covered, by=by, submit_within_weeks=PLAN_SUBMIT_WEEKS, title=title[:200],
-                request_note=plan_note(assessment=assessment, areas=areas_3),
-            )
+    covered, areas_3 = [], []
+    for ar in area_ratings.values():
+        found = deviations_by_area.get(ar.area_id, [])
+        if ar.value == 3:
+            areas_3.append(ar.area)
+            reds = [d for d in found if d.severity == Severity.DEVIATION]
+            covered += reds or [_area_deviation(assessment=assessment, area_rating=ar, severity=Severity.DEVIATION,
+                                                by=by, today=today)]
+        elif ar.value == 2 and not found:
+            _area_deviation(assessment=assessment, area_rating=ar, severity=Severity.NOTE, by=by, today=today)
+    if covered:
+        title = str(_("Avtalsuppföljning %(year)s – %(unit)s") % {"year": campaign.year, "unit": unit.name})
+        assessment.action_plan = actions.action_plan_request(
+            deviations=covered, by=by, submit_within_weeks=PLAN_SUBMIT_WEEKS, title=title[:200],
+            request_note=plan_note(assessment=assessment, areas=areas_3),
+        )
     assessment.status, assessment.finalised_at, assessment.finalised_by = Status.FINAL, timezone.now(), by
     assessment.save()
     notify.send(assessment, kind="final", subject=_("Avtalsuppföljning %(c)s: resultat") % {"c": campaign})
@@ -511,8 +542,23 @@ def reminders_send(*, today=None, campaign: Campaign | None = None) -> int:
             continue
         if Reminder.objects.filter(assessment=assessment, kind=kind).exists():
             continue
-        n = notify.send(assessment, kind=f"reminder_{kind}",
-                        subject=subject % {"c": assessment.campaign, "d": deadline.isoformat()})
-        Reminder.objects.create(assessment=assessment, kind=kind, recipients=n)
+        # The record reserves the (assessment, kind); the mail goes out after the commit, and the
+        # record then says how many got it – or is removed if sending failed, so the next run retries.
+        reminder = Reminder.objects.create(assessment=assessment, kind=kind, recipients=0)
+        notify.send(assessment, kind=f"reminder_{kind}",
+                    subject=subject % {"c": assessment.campaign, "d": deadline.isoformat()},
+                    on_result=partial(_reminder_result, reminder.pk))
         sent += 1
     return sent
+
+
+def _reminder_result(reminder_pk: int, reached: int) -> None:
+    """After the reminder's mail was tried (outside the transaction that reserved it)."""
+    reminder = Reminder.objects.filter(pk=reminder_pk).first()
+    if reminder is None:
+        return
+    if reached:
+        reminder.recipients = reached
+        reminder.save()
+    else:
+        reminder.delete()

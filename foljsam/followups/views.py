@@ -22,6 +22,14 @@ def _error(request, exc: ValidationError):
     messages.error(request, " ".join(exc.messages))
 
 
+def _pk(value) -> int | None:
+    """A primary key from a query or form parameter; anything but a plain positive number is ignored."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None
+
+
 # --- Officer: campaigns -----------------------------------------------------------------------
 
 @staff_required
@@ -35,7 +43,8 @@ def campaign_list(request):
 @officer_required
 def campaign_create(request):
     """Step 1 picks the area (GET ?omrade=); step 2 shows its units, all ticked, and creates."""
-    area = Area.objects.filter(pk=request.GET.get("omrade") or request.POST.get("area") or None).first()
+    area_pk = _pk(request.GET.get("omrade")) or _pk(request.POST.get("area"))
+    area = Area.objects.filter(pk=area_pk).first() if area_pk else None
     if area is None:
         return render(request, "followups/campaign_form.html", {"areas": Area.objects.filter(contract_followup=True)})
     units_qs = selectors.candidate_units(area=area, on=timezone.localdate())

@@ -44,8 +44,10 @@ def fu(world):
 
 
 @pytest.fixture
-def sent(fu):
-    services.campaign_send(campaign=fu.campaign, by=fu.officer)
+def sent(fu, django_capture_on_commit_callbacks):
+    # The survey mails go out when the transaction commits; the test's own transaction never does.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_send(campaign=fu.campaign, by=fu.officer)
     fu.a = fu.campaign.assessments.get(unit__provider=fu.provider_a)
     fu.b = fu.campaign.assessments.get(unit__provider=fu.provider_b)
     fu.own_a = fu.campaign.assessments.get(unit__provider=fu.own)

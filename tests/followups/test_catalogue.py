@@ -56,7 +56,7 @@ def test_import_refuses_existing_version_and_bad_files(shipped):
     data = services.catalogue_to_dict(shipped)
     with pytest.raises(ValidationError, match="finns redan"):
         services.catalogue_import(data=data)
-    with pytest.raises(ValidationError, match="formatet|format"):
+    with pytest.raises(ValidationError, match="Krav 1 i ”A”: title och question måste finnas"):
         services.catalogue_import(data={"name": "X", "version": "1", "areas": [{"name": "A", "requirements": [
             {"title": "Utan fråga"}]}]})
     assert not Catalogue.objects.filter(name="X").exists()  # the failed import left nothing behind
@@ -87,3 +87,97 @@ def test_commands_import_and_export(world, tmp_path):
     data = exchange.from_xlsx(out.read_bytes())
     assert len(data["areas"]) == 9
     assert data["areas"][0]["requirements"][2]["title"] == "Rutin för lex Sarah"
+
+
+# --- Review fixes: import errors name the field and the row, never a Python class ----------------
+
+BAD_WEIGHT = """name: Trasig
+version: "1"
+areas:
+  - name: Ledningssystem för kvalitet
+    requirements:
+      - title: Ett
+        question: Finns det?
+      - title: Två
+        question: Finns det?
+        weight: 3
+      - title: Tre
+        question: Finns det?
+        weight: tung
+"""
+BAD_TENDER = 'name: Trasig\nversion: "1"\ntender: hemtjanst-2022\nareas: [{name: A, requirements: []}]\n'
+BROKEN_YAML = "name: Trasig\nversion: 1\nareas:\n  - name: [A\n    requirements: x: y\n"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (BAD_WEIGHT, "Krav 3 i ”Ledningssystem för kvalitet”: weight måste vara 1, 2 eller 3, inte ”tung”."),
+    (BAD_TENDER, "tender måste ange area och version"),
+    (BROKEN_YAML, "Filen är inte giltig YAML: felet finns på rad 5, kolumn"),
+])
+def test_import_errors_are_swedish_and_point_at_the_place(world, client, tmp_path, text, message):
+    with pytest.raises(ValidationError) as exc:
+        services.catalogue_import_file(content=text.encode(), filename="k.yaml")
+    assert message in exc.value.messages[0]
+    client.force_login(world.officer)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    r = client.post(reverse("catalogue:import"), {"file": SimpleUploadedFile("k.yaml", text.encode())})
+    html = r.content.decode()
+    assert r.status_code == 400 and message in html.replace("&quot;", '"')
+    assert "Error" not in html and "kunde inte läsas:" not in html
+    path = tmp_path / "k.yaml"
+    path.write_text(text, encoding="utf-8")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message.split(",")[0]):
+        call_command("catalogue", "import", str(path))
+    assert not Catalogue.objects.filter(name="Trasig").exists()
+
+
+def test_import_checks_each_field(world):
+    def imp(req=None, **top):
+        data = {"name": "X", "version": "1", "areas": [{"name": "A", "requirements": [req or {}]}], **top}
+        with pytest.raises(ValidationError) as exc:
+            services.catalogue_import(data=data)
+        return exc.value.messages[0]
+
+    ok = {"title": "T", "question": "Q?"}
+    assert imp({**ok, "weight": True}) == "Krav 1 i ”A”: weight måste vara 1, 2 eller 3, inte ”True”."
+    assert imp({**ok, "weight": 5}).startswith("Krav 1 i ”A”: weight")
+    assert imp({**ok, "documents": 5}) == "Krav 1 i ”A”: documents måste vara en lista eller en text."
+    assert imp({**ok, "answer_type": "ja"}).startswith("Krav 1 i ”A”: ")
+    assert imp("bara text").startswith("Krav 1 i ”A”: kravet ska ha fälten")
+    assert imp(ok, tender={"area": "hemtjanst"}).startswith("tender måste ange area och version")
+    assert imp(ok, tender={"area": "hemtjanst", "version": 1999}) == (
+        "Förfrågningsunderlaget hemtjanst/1999 finns inte i registret.")
+    assert imp(ok, areas="A") == "Filen har inte kravkatalogens format: areas saknas eller är inte en lista."
+    assert imp(ok, areas=[{"name": "A", "requirements": 7}]) == (
+        "Kravområde 1 (”A”): requirements måste vara en lista.")
+    areas = [{"name": "A", "requirements": [{**ok, "weight": "3", "documents": "Rutin\nPlan"}]}]
+    ok_catalogue = services.catalogue_import(data={"name": "X", "version": "1", "areas": areas})
+    req = ok_catalogue.requirements().get()
+    assert (req.weight, req.document_list) == (3, ["Rutin", "Plan"])
+
+
+def test_broken_excel_and_unknown_type(world):
+    with pytest.raises(ValidationError, match="Excel-fil"):
+        services.catalogue_import_file(content=b"PK\x03\x04 inte en arbetsbok", filename="k.xlsx")
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    out = BytesIO()
+    Workbook().save(out)
+    with pytest.raises(ValidationError, match="flikarna"):
+        services.catalogue_import_file(content=out.getvalue(), filename="k.xlsx")
+    with pytest.raises(ValidationError, match=r"\.yaml, \.yml eller \.xlsx"):
+        services.catalogue_import_file(content=b"x", filename="k.csv")
+
+
+def test_excel_weight_in_words_is_named(shipped):
+    data = services.catalogue_to_dict(shipped)
+    data["version"] = "2030"
+    data["areas"][0]["requirements"][2]["weight"] = "tung"
+    with pytest.raises(ValidationError, match="Krav 3 i ”Ledningssystem för kvalitet”: weight måste vara 1, 2 eller 3"):
+        services.catalogue_import_file(content=exchange.to_xlsx(data), filename="k.xlsx")

@@ -186,11 +186,12 @@ def test_many_reds_propose_indepth_followup(sent, monkeypatch):
     assert list(selectors.indepth_candidates(user=sent.user_b)) == []
 
 
-def test_completion_request_and_reply(sent):
+def test_completion_request_and_reply(sent, django_capture_on_commit_callbacks):
     answer_all(sent.a, sent.user_a)
     answer = sent.a.answers.first()
     mail.outbox.clear()
-    services.completion_request(answer=answer, by=sent.officer, text="Skicka rutinen.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.completion_request(answer=answer, by=sent.officer, text="Skicka rutinen.")
     assert mail.outbox[0].to == ["alice@example.org"]
     answer.refresh_from_db()
     assert answer.completion_open
@@ -201,15 +202,20 @@ def test_completion_request_and_reply(sent):
     assert not answer.completion_open and answer.completion_reply == "Bifogad."
 
 
-def test_reminders_are_idempotent(sent):
+def test_reminders_are_idempotent(sent, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     deadline = sent.campaign.deadline
-    assert services.reminders_send(today=deadline - timedelta(days=10)) == 0
-    assert services.reminders_send(today=deadline - timedelta(days=3)) == 3
-    assert services.reminders_send(today=deadline - timedelta(days=2)) == 0
+
+    def remind(days):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.reminders_send(today=deadline + timedelta(days=days))
+
+    assert remind(-10) == 0
+    assert remind(-3) == 3
+    assert remind(-2) == 0
     answer_all(sent.b, sent.user_b)  # B submits and gets no "passed" reminder
-    assert services.reminders_send(today=deadline + timedelta(days=1)) == 2
-    assert services.reminders_send(today=deadline + timedelta(days=5)) == 0
+    assert remind(1) == 2
+    assert remind(5) == 0
     kinds = sorted(Reminder.objects.filter(assessment=sent.a).values_list("kind", flat=True))
     assert kinds == ["approaching", "passed"]
     assert [m.to for m in mail.outbox].count(["alice@example.org"]) == 2
@@ -243,3 +249,141 @@ def test_progress_and_share(sent):
     share = selectors.share_met([sent.a.pk])[sent.a.pk]
     assert (share["green"], share["red"], share["share"]) == (2, 1, 67)
     assert Assessment.objects.get(pk=sent.own_a.pk).status == Status.SENT
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+
+
+def _override_and_finalise(fu, assessment, ratings, overrides: dict):
+    """overrides: {requirement area name: (value, reason)}."""
+    a = _to_factcheck(fu, assessment, ratings)
+    for ar in a.area_ratings.select_related("area"):
+        if ar.area.name in overrides:
+            value, reason = overrides[ar.area.name]
+            services.area_override(area_rating=ar, by=fu.officer, value=value, reason=reason)
+    services.factcheck_save(assessment=a, by=assessment.unit.provider.users.first(), comments={}, done=True)
+    return services.assessment_finalise(assessment=a, by=fu.officer)
+
+
+def test_area_overridden_to_3_without_red_gets_a_deviation_in_the_plan(sent):
+    a = _override_and_finalise(sent, sent.a, {"Egenkontroll": "yellow"}, {
+        "Specifika krav för externa utförare": (3, "Tillståndet från IVO gäller inte den nya adressen."),
+        "Ledningssystem för kvalitet": (3, "Egenkontrollerna har brustit tre år i rad."),
+    })
+    devs = {(d.requirement, d.severity, d.text) for d in Deviation.objects.filter(unit=a.unit)}
+    assert devs == {
+        ("Ledningssystem för kvalitet: Egenkontroll", Severity.NOTE, "Brister i rutinen."),
+        ("Ledningssystem för kvalitet", Severity.DEVIATION, "Egenkontrollerna har brustit tre år i rad."),
+        ("Specifika krav för externa utförare", Severity.DEVIATION,
+         "Tillståndet från IVO gäller inte den nya adressen."),
+    }
+    assert a.action_plan is not None
+    assert sorted(a.action_plan.deviations.values_list("requirement", flat=True)) == [
+        "Ledningssystem för kvalitet", "Specifika krav för externa utförare"]
+    assert "Specifika krav för externa utförare" in a.action_plan.request_note
+    # The yearly summary counts the area deviations under their area.
+    themes = {t["theme"]: t for t in selectors.summary(sent.campaign)["themes"]}
+    assert themes["Specifika krav för externa utförare"]["deviation"] == 1
+
+
+def test_area_with_a_red_keeps_the_red_as_the_plans_deviation(sent):
+    a = _override_and_finalise(sent, sent.a, {"Rutin för lex Sarah": "red"}, {})
+    assert list(a.action_plan.deviations.values_list("requirement", flat=True)) == [
+        "Ledningssystem för kvalitet: Rutin för lex Sarah"]
+    assert Deviation.objects.filter(unit=a.unit).count() == 1
+
+
+def test_area_overridden_to_2_without_yellow_gets_a_note(sent):
+    a = _override_and_finalise(sent, sent.b, {}, {"Ledningssystem för kvalitet": (2, "Rutinen är inte känd av alla.")})
+    assert a.action_plan is None
+    assert list(Deviation.objects.filter(unit=a.unit).values_list("requirement", "severity", "text")) == [
+        ("Ledningssystem för kvalitet", Severity.NOTE, "Rutinen är inte känd av alla.")]
+
+
+def test_one_campaign_per_area_and_year(fu):
+    from django.db import IntegrityError, transaction
+
+    from foljsam.followups.models import Campaign
+
+    with pytest.raises(ValidationError, match=f"finns redan en avtalsuppföljning för Hemtjänst år {fu.campaign.year}"):
+        services.campaign_create(by=fu.officer, area=fu.area, year=fu.campaign.year, catalogue=fu.catalogue,
+                                 opens_on=fu.campaign.opens_on, deadline=fu.campaign.deadline,
+                                 units=fu.area.units.all())
+    # Even if the area's form of contract has changed since, the units are not asked twice.
+    fu.area.procurement = Procurement.ENTREPRENAD
+    fu.area.save()
+    with pytest.raises(ValidationError, match="finns redan"):
+        services.campaign_create(by=fu.officer, area=fu.area, year=fu.campaign.year, catalogue=fu.catalogue,
+                                 opens_on=fu.campaign.opens_on, deadline=fu.campaign.deadline,
+                                 units=fu.area.units.all())
+    assert Campaign.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Campaign.objects.create(area=fu.area, year=fu.campaign.year, contract_form="entreprenad",
+                                catalogue=fu.catalogue, opens_on=fu.campaign.opens_on, deadline=fu.campaign.deadline)
+    nxt = services.campaign_create(by=fu.officer, area=fu.area, year=fu.campaign.year + 1, catalogue=fu.catalogue,
+                                   opens_on=fu.campaign.opens_on, deadline=fu.campaign.deadline,
+                                   units=fu.area.units.all())
+    assert nxt.year == fu.campaign.year + 1
+
+
+def test_survey_mails_wait_for_the_commit(fu, monkeypatch, django_capture_on_commit_callbacks):
+    """A send that fails partway rolls back and has sent nothing; the retry sends each mail once."""
+    from foljsam.followups import notify
+
+    real, calls = notify.recipients, []
+
+    def failing_second_time(assessment):
+        calls.append(assessment)
+        if len(calls) == 2:
+            raise RuntimeError("databasen svarar inte")
+        return real(assessment)
+
+    monkeypatch.setattr(notify, "recipients", failing_second_time)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        services.campaign_send(campaign=fu.campaign, by=fu.officer)
+    assert mail.outbox == []
+    assert not Assessment.objects.filter(campaign=fu.campaign, status=Status.SENT).exists()
+    monkeypatch.setattr(notify, "recipients", real)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.campaign_send(campaign=fu.campaign, by=fu.officer)
+        assert mail.outbox == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert sorted(addr for m in mail.outbox for addr in m.to) == ["alice@example.org", "bob@example.org"]
+
+
+def test_decision_mails_wait_for_the_commit(sent, django_capture_on_commit_callbacks):
+    answer_all(sent.a, sent.user_a)
+    rate_all(sent.a, sent.officer, {})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.completion_request(answer=sent.a.answers.first(), by=sent.officer, text="Skicka rutinen.")
+        services.factcheck_send(assessment=sent.a, by=sent.officer)
+        assert mail.outbox == []
+    assert len(callbacks) == 2
+
+
+def test_failed_reminder_is_not_recorded_and_is_retried(sent, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    deadline = sent.campaign.deadline
+    real_send = EmailBackend.send_messages
+
+    def down(self, messages):
+        raise ConnectionRefusedError("smtp")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", down)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(today=deadline - timedelta(days=3))
+    assert mail.outbox == []
+    assert not Reminder.objects.filter(assessment__in=[sent.a, sent.b]).exists()
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(today=deadline - timedelta(days=2))
+    assert sorted(addr for m in mail.outbox for addr in m.to) == ["alice@example.org", "bob@example.org"]
+    assert Reminder.objects.get(assessment=sent.a, kind="approaching").recipients == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send(today=deadline - timedelta(days=1)) == 0
+    assert len(mail.outbox) == 2

@@ -193,3 +193,39 @@ def test_catalogue_edited_in_the_web_until_sent(client, fu):
     assert r.status_code == 400 and "kan inte ändras" in r.content.decode()
     req.refresh_from_db()
     assert req.title == "Systematik"
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+
+
+def _campaign_post(world, year):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {"area": world.area.pk, "year": year, "catalogue": world.catalogue.pk, "factcheck_weeks": 2,
+            "opens_on": today.isoformat(), "deadline": (today + timedelta(days=30)).isoformat(),
+            "units": [u.pk for u in world.area.units.all()]}
+
+
+def test_posting_the_create_form_twice_makes_one_campaign(client, fu):
+    from foljsam.followups.models import Campaign
+
+    c = _client(client, fu, "officer")
+    url = reverse("followups:campaign_create") + f"?omrade={fu.area.pk}"
+    data = _campaign_post(fu, fu.campaign.year + 1)
+    assert c.post(url, data).status_code == 302
+    r = c.post(url, data)
+    assert r.status_code == 400
+    assert f"Det finns redan en avtalsuppföljning för Hemtjänst år {fu.campaign.year + 1}" in r.content.decode()
+    assert Campaign.objects.filter(area=fu.area, year=fu.campaign.year + 1).count() == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-1", "0", " ", "99999999999999999999999", "١"])
+def test_bad_area_parameter_is_ignored(client, fu, value):
+    c = _client(client, fu, "officer")
+    r = c.get(reverse("followups:campaign_create"), {"omrade": value})
+    assert r.status_code == 200 and "Hemtjänst" in r.content.decode()
+    r = c.post(reverse("followups:campaign_create"), {"area": value})
+    assert r.status_code == 200

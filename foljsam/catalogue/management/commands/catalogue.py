@@ -34,11 +34,9 @@ class Command(BaseCommand):
         if action == "import":
             if not path.exists():
                 raise CommandError(f"Filen finns inte: {path}")
-            data = exchange.from_xlsx(path.read_bytes()) if path.suffix == ".xlsx" else exchange.from_yaml(
-                path.read_text(encoding="utf-8"))
             try:
                 with acting_user(None):
-                    catalogue = services.catalogue_import(data=data)
+                    catalogue = services.catalogue_import_file(content=path.read_bytes(), filename=path.name)
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from exc
             self.stdout.write(self.style.SUCCESS(
