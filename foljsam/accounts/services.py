@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import LoginAttempt
 
+# Shared by every app whose writes are for follow-up officers only.
+NOT_OFFICER = _("Bara uppföljare får göra det här.")
 LOCKED_OUT = _(
     "För många misslyckade inloggningar. Kontot är låst i %(minutes)s minuter; försök igen senare "
     "eller kontakta administratören."

@@ -56,24 +56,25 @@ def catalogue_save(*, catalogue: Catalogue, by) -> Catalogue:
     return catalogue
 
 
+def _save_in_order(obj, *, catalogue: Catalogue, siblings, by):
+    """Save an area or requirement; a new one goes last."""
+    _check(catalogue, by)
+    if obj.pk is None and not obj.order:
+        obj.order = (siblings.count() + 1) * 10
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
 @transaction.atomic
 def area_save(*, area: RequirementArea, by) -> RequirementArea:
-    _check(area.catalogue, by)
-    if area.pk is None and not area.order:
-        area.order = (area.catalogue.areas.count() + 1) * 10
-    area.full_clean()
-    area.save()
-    return area
+    return _save_in_order(area, catalogue=area.catalogue, siblings=area.catalogue.areas, by=by)
 
 
 @transaction.atomic
 def requirement_save(*, requirement: Requirement, by) -> Requirement:
-    _check(requirement.area.catalogue, by)
-    if requirement.pk is None and not requirement.order:
-        requirement.order = (requirement.area.requirements.count() + 1) * 10
-    requirement.full_clean()
-    requirement.save()
-    return requirement
+    return _save_in_order(requirement, catalogue=requirement.area.catalogue, siblings=requirement.area.requirements,
+                          by=by)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
 from foljsam.catalogue.models import AnswerType
@@ -29,7 +30,6 @@ from .models import (
     Status,
 )
 
-NOT_OFFICER = _("Bara uppföljare får göra det här.")
 NOT_YOURS = _("Bedömningen hör inte till din organisation.")
 NO_UNITS = _("Välj minst en enhet.")
 WRONG_AREA_UNIT = _("Enheten %(unit)s hör inte till verksamhetsområdet.")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Deviation, Severity, Source
 from foljsam.audit.context import acting_user
@@ -31,7 +32,6 @@ UNKNOWN_MAPPING = _lazy("Okänd kolumnmappning: %(name)s")
 THRESHOLD_ORDER_HIGHER = _lazy("För det här nyckeltalet ska den gula gränsen vara lägre än eller lika med den röda.")
 THRESHOLD_ORDER_LOWER = _lazy("För det här nyckeltalet ska den gula gränsen vara högre än eller lika med den röda.")
 NO_THRESHOLD = _lazy("Nyckeltalet har inga tröskelvärden.")
-NOT_OFFICER = _lazy("Bara uppföljare får göra det här.")
 ALREADY_DEVIATION = _lazy("Det finns redan en öppen avvikelse för det här nyckeltalet och månaden.")
 STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inget halvfärdigt sparades; importera igen.")
 STALE_AFTER = timedelta(hours=2)
