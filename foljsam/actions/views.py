@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.decorators import officer_required
 from foljsam.accounts.selectors import get_visible
+from foljsam.lib.forms import parse_pk
 
 from . import forms, selectors, services
 from .models import ActionPlan, Deviation, PlanStatus, Source
@@ -86,7 +87,7 @@ def plan_request(request, deviation_pk):
     deviation = get_visible(Deviation.objects, request.user, pk=deviation_pk)
     open_devs = Deviation.objects.filter(provider=deviation.provider, closed_on__isnull=True)
     form = forms.PlanRequestForm(request.POST or None, initial={"title": deviation.requirement[:200]})
-    chosen = [int(x) for x in request.POST.getlist("deviations") if x.isdigit()] or [deviation.pk]
+    chosen = [pk for pk in map(parse_pk, request.POST.getlist("deviations")) if pk] or [deviation.pk]
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.action_plan_request(

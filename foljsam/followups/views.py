@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.decorators import officer_required, staff_required
 from foljsam.accounts.selectors import get_visible
+from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Area
 
 from . import exports, forms, selectors, services
@@ -20,14 +21,6 @@ from .models import AreaRating, Campaign, Rating, RatingChange, Status
 
 def _error(request, exc: ValidationError):
     messages.error(request, " ".join(exc.messages))
-
-
-def _pk(value) -> int | None:
-    """A primary key from a query or form parameter; anything but a plain positive number is ignored."""
-    value = (value or "").strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
-        return None
-    return int(value) or None
 
 
 # --- Officer: campaigns -----------------------------------------------------------------------
@@ -43,7 +36,7 @@ def campaign_list(request):
 @officer_required
 def campaign_create(request):
     """Step 1 picks the area (GET ?omrade=); step 2 shows its units, all ticked, and creates."""
-    area_pk = _pk(request.GET.get("omrade")) or _pk(request.POST.get("area"))
+    area_pk = parse_pk(request.GET.get("omrade")) or parse_pk(request.POST.get("area"))
     area = Area.objects.filter(pk=area_pk).first() if area_pk else None
     if area is None:
         return render(request, "followups/campaign_form.html", {"areas": Area.objects.filter(contract_followup=True)})

@@ -13,3 +13,12 @@ class DateInput(forms.DateInput):
 
 def date_widgets(*names: str) -> dict:
     return {name: DateInput() for name in names}
+
+
+def parse_pk(value) -> int | None:
+    """A primary key from a query or form parameter; anything but a plain positive number is ignored
+    (str.isdigit alone accepts "²", and a huge number overflows the database's integer)."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None

@@ -108,14 +108,14 @@ class Streak:
     last: str
 
 
-def red_streaks(*, user, months: int = RED_STREAK_MONTHS) -> list[tuple]:
+def red_streaks(*, user, months: int = RED_STREAK_MONTHS, limits: Limits | None = None) -> list[Streak]:
     """Providers with a figure red in each of the last `months` calendar months that have data:
     proposed for an in-depth follow-up (seed 000: recurring substantial deviations)."""
     all_periods = periods(user=user)
     if not all_periods:
         return []
     window = _months_back(all_periods[-1], months)
-    limits = Limits()
+    limits = limits or Limits()
     by_provider: dict = {}
     for snap in snapshots(user=user).filter(period__in=window):
         by_provider.setdefault(snap.provider, {})[snap.period] = snap.values

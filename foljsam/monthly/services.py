@@ -77,6 +77,7 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     """
     known = set(Provider.objects.values_list("code", flat=True))
     kinds = [k for k in KIND_ORDER if k in paths]
+    mappings = {k: _engine_mapping(run.mapping, k) for k in kinds}
     reports = []
 
     def progress_for(i):
@@ -91,11 +92,11 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     stored = False
     try:
         for kind in kinds:
-            importer.check_file(paths[kind], kind, _engine_mapping(run.mapping, kind))
+            importer.check_file(paths[kind], kind, mappings[kind])
         for i, kind in enumerate(kinds):
             report = importer.import_file(
                 paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
-                mapping=_engine_mapping(run.mapping, kind), progress=progress_for(i), filename=run.files.get(kind),
+                mapping=mappings[kind], progress=progress_for(i), filename=run.files.get(kind),
             )
             reports.extend(report.files)
             stored = True

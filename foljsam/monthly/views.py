@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.decorators import officer_required
 from foljsam.accounts.selectors import get_visible
+from foljsam.lib.forms import parse_pk
 from foljsam.lib.svgchart import line_chart
 from foljsam.registry.models import Provider, TenderDocument
 
@@ -37,7 +38,8 @@ def _period_or_latest(request, periods):
 def matrix(request):
     periods = selectors.periods(user=request.user)
     period = _period_or_latest(request, periods)
-    rows = selectors.matrix(user=request.user, period=period) if period else []
+    limits = selectors.Limits()
+    rows = selectors.matrix(user=request.user, period=period, limits=limits) if period else []
     figures = []
     for i, kpi in enumerate(CATALOGUE):
         cells = []
@@ -50,7 +52,7 @@ def matrix(request):
     quarters = sorted({f"{p[:4]}-Q{(int(p[5:]) - 1) // 3 + 1}" for p in periods}, reverse=True)
     context = {
         "periods": periods, "period": period, "providers": [p for p, _c in rows], "figures": figures,
-        "quarters": quarters, "streaks": selectors.red_streaks(user=request.user),
+        "quarters": quarters, "streaks": selectors.red_streaks(user=request.user, limits=limits),
         "dispatched": dict(MatrixDispatch.objects.order_by("sent_at").values_list("quarter", "sent_at")),
     }
     return render(request, "monthly/matrix.html", context)
@@ -187,8 +189,7 @@ def import_detail(request, pk):
 
 
 def _tender_from(request):
-    pk = request.GET.get("underlag", "")
-    return TenderDocument.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    return TenderDocument.objects.filter(pk=parse_pk(request.GET.get("underlag"))).first()
 
 
 @officer_required

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from foljsam.accounts.decorators import officer_required, staff_required
 from foljsam.accounts.selectors import get_visible
 from foljsam.actions.selectors import action_plan_list, deviation_list
 from foljsam.home import provider_sections
+from foljsam.lib.forms import parse_pk
 
 from . import forms, selectors
 from .models import Area, Board, Contract, Ownership, Permit, Provider, ProviderEvent, TenderDocument, Unit
@@ -45,8 +47,7 @@ def _save_form(request, form, *, success_url, title, cancel_url, extra=None):
 
 @login_required
 def provider_list(request):
-    area_pk = request.GET.get("omrade", "")
-    area = Area.objects.filter(pk=int(area_pk)).first() if area_pk.isdigit() else None
+    area = Area.objects.filter(pk=parse_pk(request.GET.get("omrade"))).first()
     providers = selectors.provider_list(
         user=request.user, query=request.GET.get("q", "").strip(), area=area,
         ownership=request.GET.get("regi", ""),
@@ -84,7 +85,7 @@ def provider_edit(request, pk=None):
 
 
 def _child_form(kind, request, instance, provider):
-    model, form_class, _name = CHILDREN[kind]
+    _model, form_class, _name = CHILDREN[kind]
     kwargs = {"provider": provider} if form_class is forms.EventForm else {}
     return form_class(request.POST or None, instance=instance, **kwargs)
 
@@ -130,9 +131,7 @@ def child_delete(request, kind, pk):
         registry_delete(obj=obj, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    except Exception as exc:  # ProtectedError: still referenced by follow-up data
-        if exc.__class__.__name__ != "ProtectedError":
-            raise
+    except ProtectedError:  # still referenced by follow-up data
         messages.error(request, _("Det går inte att ta bort: uppgiften används av annan data."))
     else:
         messages.success(request, _("%(what)s är borttagen.") % {"what": name.capitalize()})

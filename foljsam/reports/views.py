@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from foljsam.accounts.decorators import staff_required
+from foljsam.lib.forms import parse_pk
 from foljsam.registry.forms import YearForm
 from foljsam.registry.models import Board
 from foljsam.registry.selectors import providers_table
@@ -12,8 +13,7 @@ def providers_table_view(request):
     form = YearForm(request.GET or {"year": timezone.localdate().year - 1})
     table = None
     boards = Board.objects.all()
-    board_pk = request.GET.get("namnd", "")
-    board = boards.filter(pk=int(board_pk)).first() if board_pk.isdigit() else None
+    board = boards.filter(pk=parse_pk(request.GET.get("namnd"))).first()
     if form.is_valid():
         table = providers_table(year=form.cleaned_data["year"], board=board)
     return render(request, "reports/providers_table.html",

@@ -26,10 +26,3 @@ def rating_symbol(rating) -> str:
 def area_css(value) -> str:
     return AREA_CSS.get(value, "grey")
 
-
-@register.filter
-def get_item(mapping, key):
-    try:
-        return mapping.get(key)
-    except AttributeError:
-        return None

@@ -3,6 +3,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from foljsam.monthly import services
@@ -40,8 +41,8 @@ class Command(BaseCommand):
         try:
             run = services.import_run_start(files={k: p.name for k, p in paths.items()}, mapping=options["mapping"],
                                             source="command")
-        except Exception as exc:
-            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         last = [""]
 
         def progress(text, fraction):  # on stderr, so that --json output stays clean
