@@ -12,6 +12,13 @@ from foljsam.registry.models import Area, Board, Contract, ContractForm, Ownersh
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config):
+    # A fast hasher for the suite: PBKDF2 costs ~0.5 s per user, and every fixture world makes five.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
