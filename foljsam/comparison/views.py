@@ -18,7 +18,6 @@ from .forms import KoladaUploadForm, ProfileForm, PublishForm
 from .models import ProviderProfile, Publication
 
 PUBLIC_LANGUAGES = ("sv", "en")
-CACHE_SECONDS = 300
 
 
 def _client_ip(request) -> str:
@@ -56,9 +55,9 @@ def _public(request, cache_key: str, template: str, context_fn):
     if html is None:
         with translation.override(lang):
             html = render_to_string(template, {**context_fn(), "lang": lang, "languages": PUBLIC_LANGUAGES})
-        cache.set(key, html, CACHE_SECONDS)
+        cache.set(key, html, settings.FOLJSAM_PUBLIC_CACHE_SECONDS)
     response = HttpResponse(html)
-    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    response["Cache-Control"] = f"public, max-age={settings.FOLJSAM_PUBLIC_CACHE_SECONDS}"
     response["Content-Language"] = lang
     return response
 
