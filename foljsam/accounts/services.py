@@ -38,10 +38,10 @@ NOT_ADMIN = _("Bara administratörer hanterar användare.")
 def user_save(*, user, by, password: str = ""):
     """Create or change a user account; a new password is validated by Django's validators."""
     from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
 
-    if not by.is_admin:
-        raise ValidationError(NOT_ADMIN)
+    from . import policy
+
+    policy.ensure(by, "users.manage", message=NOT_ADMIN)
     user.full_clean(exclude=["password"])
     if password:
         validate_password(password, user)

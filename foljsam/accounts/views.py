@@ -5,9 +5,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .decorators import admin_required
 from .forms import LockoutAuthenticationForm, UserForm
 from .models import User
+from .policy import require
 from .services import user_save
 
 
@@ -17,13 +17,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@admin_required
+@require("users.manage")
 def user_list(request):
     users = User.objects.select_related("provider").order_by("username")
     return render(request, "accounts/user_list.html", {"users": users})
 
 
-@admin_required
+@require("users.manage")
 def user_edit(request, pk=None):
     user = User.objects.filter(pk=pk).first() if pk else User()
     if user is None:

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foljsam.accounts import policy
+
 from .models import ActionPlan, Deviation, PlanStatus, PlanStep
 
 NO_DEVIATIONS = _("En åtgärdsplan måste gälla minst en avvikelse.")
@@ -17,14 +19,14 @@ MEASURES_REQUIRED = _("Beskriv åtgärderna innan planen skickas in.")
 COMMENT_REQUIRED = _("Skriv en kommentar som säger vad som ska kompletteras.")
 WEEKS_RANGE = _("Ange en tidsfrist mellan 1 och 26 veckor.")
 
-# Which steps may follow which status, and who takes them.
+# Which steps may follow which status; who takes a step is the policy's capability "plan.<step>".
 TRANSITIONS = {
-    "submit": ({PlanStatus.REQUESTED, PlanStatus.RETURNED}, PlanStatus.SUBMITTED, "provider"),
-    "approve": ({PlanStatus.SUBMITTED}, PlanStatus.APPROVED, "officer"),
-    "return": ({PlanStatus.SUBMITTED}, PlanStatus.RETURNED, "officer"),
-    "carry_out": ({PlanStatus.APPROVED}, PlanStatus.CARRIED_OUT, "provider"),
-    "verify": ({PlanStatus.CARRIED_OUT}, PlanStatus.VERIFIED, "officer"),
-    "reopen": ({PlanStatus.CARRIED_OUT}, PlanStatus.APPROVED, "officer"),
+    "submit": ({PlanStatus.REQUESTED, PlanStatus.RETURNED}, PlanStatus.SUBMITTED),
+    "approve": ({PlanStatus.SUBMITTED}, PlanStatus.APPROVED),
+    "return": ({PlanStatus.SUBMITTED}, PlanStatus.RETURNED),
+    "carry_out": ({PlanStatus.APPROVED}, PlanStatus.CARRIED_OUT),
+    "verify": ({PlanStatus.CARRIED_OUT}, PlanStatus.VERIFIED),
+    "reopen": ({PlanStatus.CARRIED_OUT}, PlanStatus.APPROVED),
 }
 STEP_LABELS = {
     "submit": _("skicka in"),
@@ -43,20 +45,15 @@ def deadline_in_weeks(*, weeks: int, start: date | None = None) -> date:
     return (start or timezone.localdate()) + timedelta(weeks=weeks)
 
 
-def _may(user, plan: ActionPlan, who: str) -> bool:
-    if who == "provider":
-        # The provider's own staff act; an officer may also register on their behalf
-        # (e.g. a plan that arrived by e-mail).
-        return (user.is_provider_user and user.provider_id == plan.provider_id) or user.is_officer
-    return user.is_officer
+def step_capability(step: str) -> str:
+    return f"plan.{step}"
 
 
 def _step(plan: ActionPlan, step: str, by, comment: str = "") -> ActionPlan:
     # Lock the row and read the status afresh: two officers clicking at once must not both win.
     plan.status = ActionPlan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
-    allowed_from, target, who = TRANSITIONS[step]
-    if not _may(by, plan, who):
-        raise ValidationError(NOT_ALLOWED)
+    allowed_from, target = TRANSITIONS[step]
+    policy.ensure(by, step_capability(step), plan, NOT_ALLOWED)
     if plan.status not in allowed_from:
         raise ValidationError(
             WRONG_STATE, params={"status": plan.get_status_display(), "step": STEP_LABELS[step]}
@@ -91,8 +88,7 @@ def action_plan_request(
         raise ValidationError(NO_DEVIATIONS)
     if len({d.provider_id for d in deviations}) != 1:
         raise ValidationError(MIXED_PROVIDERS)
-    if not by.is_officer:
-        raise ValidationError(NOT_ALLOWED)
+    policy.ensure(by, "plan.request", message=NOT_ALLOWED)
     plan = ActionPlan(
         provider=deviations[0].provider, title=title, request_note=request_note,
         submit_by=deadline_in_weeks(weeks=submit_within_weeks),
@@ -154,6 +150,6 @@ def action_plan_reopen(*, plan: ActionPlan, by, comment: str, complete_within_we
 
 def available_steps(*, plan: ActionPlan, user) -> list[str]:
     return [
-        step for step, (allowed_from, _target, who) in TRANSITIONS.items()
-        if plan.status in allowed_from and _may(user, plan, who)
+        step for step, (allowed_from, _target) in TRANSITIONS.items()
+        if plan.status in allowed_from and policy.can(user, step_capability(step), plan)
     ]

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
@@ -76,17 +77,14 @@ ANSWERING = (Status.SENT, Status.OPENED)
 RATING_OPEN = (Status.SUBMITTED, Status.ASSESSED, Status.FACTCHECK, Status.FACTCHECKED)
 
 
-def _officer(by):
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+def _officer(by, capability="assessment.rate"):
+    policy.ensure(by, capability, message=NOT_OFFICER)
 
 
-def _own(assessment, by):
-    """The provider's own users act on its assessments; officers may register on their behalf."""
-    if by.is_officer:
-        return
-    if not (by.is_provider_user and by.provider_id == assessment.unit.provider_id):
-        raise ValidationError(NOT_YOURS)
+def _own(assessment, by, capability="followup.answer"):
+    """The provider's own users (a unit manager: their units) act on its assessments; officers may
+    register on their behalf."""
+    policy.ensure(by, capability, assessment, NOT_YOURS)
 
 
 def _not_final(assessment):
@@ -119,7 +117,7 @@ def check_lou_year(*, area, year: int) -> None:
 
 @transaction.atomic
 def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units, factcheck_weeks: int = 2) -> Campaign:
-    _officer(by)
+    _officer(by, "campaign.create")
     units = list(units)
     if not units:
         raise ValidationError(NO_UNITS)
@@ -150,7 +148,7 @@ def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units
 def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> int:
     """Send the survey to every unit in one go: one answer row per requirement that applies to
     the unit's provider (external-only requirements are not asked of egen regi)."""
-    _officer(by)
+    _officer(by, "campaign.send")
     caller, campaign = campaign, Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.sent_at:
         raise ValidationError(ALREADY_SENT)
@@ -179,7 +177,7 @@ def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> i
 @transaction.atomic
 def assessment_open(*, assessment: Assessment, by) -> Assessment:
     """The provider's first look: progress shows "öppnad". Officers looking do not count."""
-    if by.is_provider_user and assessment.status == Status.SENT:
+    if policy.scope(by, "followup.answer") in policy.OWN and assessment.status == Status.SENT:
         assessment = _lock(assessment)
         if assessment.status == Status.SENT:
             assessment.status, assessment.opened_at = Status.OPENED, timezone.now()
@@ -430,7 +428,7 @@ def factcheck_send(*, assessment: Assessment, by) -> Assessment:
 def factcheck_save(*, assessment: Assessment, by, comments: dict, done: bool = False) -> Assessment:
     """The provider comments per judgement; `done` hands the fact-check back to the officer."""
     assessment = _lock(assessment)
-    _own(assessment, by)
+    _own(assessment, by, "followup.factcheck")
     _not_final(assessment)
     if assessment.status != Status.FACTCHECK:
         raise ValidationError(NOT_IN_FACTCHECK)
@@ -474,7 +472,7 @@ def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment
     a yellow or red one) – possible by override – becomes a deviation (note) of its own, with the
     override's reason as text. A unit with any area rated 3 gets ONE action plan for the
     deviations of those areas."""
-    _officer(by)
+    _officer(by, "assessment.finalise")
     today = today or timezone.localdate()
     assessment = _lock(assessment)
     _state(assessment, (Status.FACTCHECK, Status.FACTCHECKED))
