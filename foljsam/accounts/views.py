@@ -31,9 +31,12 @@ def user_edit(request, pk=None):
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         try:
-            user_save(user=form.save(commit=False), by=request.user, password=form.cleaned_data["password"])
+            user_save(user=form.save(commit=False), by=request.user, password=form.cleaned_data["password"],
+                      units=form.cleaned_data["units"])
         except ValidationError as exc:
-            form.add_error("password" if "password" in str(exc).lower() or "lösenord" in str(exc) else None, exc)
+            about_password = not hasattr(exc, "error_dict") and (
+                "password" in str(exc).lower() or "lösenord" in str(exc))
+            form.add_error("password" if about_password else None, exc)
         else:
             messages.success(request, _("Användaren %(u)s är sparad.") % {"u": user.username})
             return redirect("accounts:users")

@@ -187,6 +187,7 @@ def provider_import(request):
     )
 
 
+@require("registry.edit")
 def child_or_settings_edit(request, kind, pk):
     """One edit URL for every registry object kind."""
     if kind in SETTINGS:
