@@ -41,7 +41,7 @@ STEP_LABELS = {
 def deadline_in_weeks(*, weeks: int, start: date | None = None) -> date:
     """A deadline relative to a decision, e.g. "inom fyra veckor"."""
     if not 1 <= weeks <= 26:
-        raise ValidationError(WEEKS_RANGE)
+        raise ValidationError(WEEKS_RANGE, code="weeks_range")
     return (start or timezone.localdate()) + timedelta(weeks=weeks)
 
 
@@ -56,7 +56,7 @@ def _step(plan: ActionPlan, step: str, by, comment: str = "") -> ActionPlan:
     policy.ensure(by, step_capability(step), plan, NOT_ALLOWED)
     if plan.status not in allowed_from:
         raise ValidationError(
-            WRONG_STATE, params={"status": plan.get_status_display(), "step": STEP_LABELS[step]}
+            WRONG_STATE, code="wrong_state", params={"status": plan.get_status_display(), "step": STEP_LABELS[step]}
         )
     plan.status = target
     plan.save()
@@ -85,9 +85,9 @@ def action_plan_request(
     """The officer asks the provider for an action plan answering `deviations`."""
     deviations = list(deviations)
     if not deviations:
-        raise ValidationError(NO_DEVIATIONS)
+        raise ValidationError(NO_DEVIATIONS, code="no_deviations")
     if len({d.provider_id for d in deviations}) != 1:
-        raise ValidationError(MIXED_PROVIDERS)
+        raise ValidationError(MIXED_PROVIDERS, code="mixed_providers")
     policy.ensure(by, "plan.request", message=NOT_ALLOWED)
     plan = ActionPlan(
         provider=deviations[0].provider, title=title, request_note=request_note,
@@ -103,7 +103,7 @@ def action_plan_request(
 @transaction.atomic
 def action_plan_submit(*, plan: ActionPlan, by, measures: str, cause: str = "", responsible: str = "") -> ActionPlan:
     if not measures.strip():
-        raise ValidationError(MEASURES_REQUIRED)
+        raise ValidationError(MEASURES_REQUIRED, code="measures_required")
     plan.measures, plan.cause, plan.responsible = measures.strip(), cause.strip(), responsible.strip()
     return _step(plan, "submit", by)
 
@@ -118,7 +118,7 @@ def action_plan_approve(*, plan: ActionPlan, by, complete_within_weeks: int = 4,
 @transaction.atomic
 def action_plan_return(*, plan: ActionPlan, by, comment: str, submit_within_weeks: int = 2) -> ActionPlan:
     if not comment.strip():
-        raise ValidationError(COMMENT_REQUIRED)
+        raise ValidationError(COMMENT_REQUIRED, code="comment_required")
     plan.submit_by = deadline_in_weeks(weeks=submit_within_weeks)
     return _step(plan, "return", by, comment.strip())
 
@@ -143,7 +143,7 @@ def action_plan_verify(*, plan: ActionPlan, by, comment: str = "") -> ActionPlan
 def action_plan_reopen(*, plan: ActionPlan, by, comment: str, complete_within_weeks: int = 2) -> ActionPlan:
     """Undo "carried out" when the officer finds the measures were not taken; a new deadline."""
     if not comment.strip():
-        raise ValidationError(COMMENT_REQUIRED)
+        raise ValidationError(COMMENT_REQUIRED, code="comment_required")
     plan.complete_by = deadline_in_weeks(weeks=complete_within_weeks)
     return _step(plan, "reopen", by, comment.strip())
 
