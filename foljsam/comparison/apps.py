@@ -10,4 +10,4 @@ class ComparisonConfig(AppConfig):
     def ready(self):
         from foljsam.home import register_nav
 
-        register_nav(label=_("Jämförelser"), url_name="comparison:index", roles=("officer", "reader"), order=60)
+        register_nav(label=_("Jämförelser"), url_name="comparison:index", capability="comparison.view", order=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
+from foljsam.accounts.policy import can
 from foljsam.accounts.selectors import visible
 from foljsam.registry.models import Area, Provider
 
@@ -27,7 +28,7 @@ def public_publication(*, area_code: str) -> Publication | None:
 
 
 def publications(*, user):
-    if not getattr(user, "is_authenticated", False) or user.role == "provider":
+    if not can(user, "comparison.view"):
         return Publication.objects.none()
     return Publication.objects.select_related("area", "by")
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import get_visible
 from foljsam.registry.models import Area, Provider
 
@@ -77,7 +77,7 @@ def public_area(request, area_code):
     return _public(request, f"area:{pub.pk}", "comparison/public_area.html", lambda: {"pub": pub})
 
 
-@staff_required
+@require("comparison.view")
 def index(request):
     areas = Area.objects.all()
     area = areas.filter(code=request.GET.get("omrade", "hemtjanst")[:60]).first() or areas.first()
@@ -88,7 +88,7 @@ def index(request):
     })
 
 
-@officer_required
+@require("comparison.publish")
 @require_POST
 def publish(request):
     form = PublishForm(request.POST)
@@ -107,7 +107,7 @@ def publish(request):
     return redirect("comparison:index")
 
 
-@officer_required
+@require("comparison.publish")
 @require_POST
 def withdraw(request, pk):
     pub = get_object_or_404(Publication, pk=pk)
@@ -120,7 +120,7 @@ def withdraw(request, pk):
     return redirect("comparison:index")
 
 
-@officer_required
+@require("comparison.publish")
 @require_POST
 def kolada_upload(request):
     form = KoladaUploadForm(request.POST, request.FILES)
@@ -136,7 +136,7 @@ def kolada_upload(request):
     return redirect("comparison:index")
 
 
-@officer_required
+@require("comparison.publish")
 def profile_edit(request, provider_pk):
     provider = get_visible(Provider.objects.all(), request.user, pk=provider_pk)
     profile = ProviderProfile.objects.filter(provider=provider).first() or ProviderProfile(provider=provider)
