@@ -113,9 +113,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Lock-out after repeated failed logins (accounts.services.login_attempt_*).
+# Lock-out after repeated failed logins (accounts.services.login_reserve): per account at one
+# address, and per address over all accounts; no counter spans addresses.
 LOGIN_MAX_FAILURES = int(os.getenv("LOGIN_MAX_FAILURES", "5"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.getenv("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
 LOGIN_LOCKOUT_MINUTES = int(os.getenv("LOGIN_LOCKOUT_MINUTES", "15"))
+# Behind a reverse proxy: the header whose rightmost entry is the client's address (e.g.
+# HTTP_X_FORWARDED_FOR); empty means REMOTE_ADDR.
+CLIENT_IP_HEADER = os.getenv("FOLJSAM_CLIENT_IP_HEADER", "")
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
