@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
+from foljsam.audit.log import Action, log_event
 from foljsam.catalogue.models import AnswerType
 from foljsam.registry.models import Procurement
 
@@ -560,5 +561,6 @@ def _reminder_result(reminder_pk: int, reached: int) -> None:
     if reached:
         reminder.recipients = reached
         reminder.save()
+        log_event(user=None, action=Action.REMINDER, obj=reminder.assessment, detail=f"{reminder.get_kind_display()} till {reached} mottagare")  # noqa: E501
     else:
         reminder.delete()

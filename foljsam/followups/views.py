@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.decorators import officer_required, staff_required
 from foljsam.accounts.selectors import get_visible
+from foljsam.audit.log import Action, client_ip, log_event
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Area
 
@@ -381,6 +382,7 @@ def document_download(request, pk):
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    log_event(user=request.user, action=Action.DOWNLOAD, obj=document, ip=client_ip(request))
     return FileResponse(handle, as_attachment=True, filename=document.name,
                         content_type=services.content_type(document))
 
