@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from . import oidc
 from .decorators import admin_required
 from .forms import LockoutAuthenticationForm, UserForm
 from .models import User
@@ -15,6 +16,11 @@ class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            oidc_enabled=oidc.enabled(), oidc_failed=self.request.GET.get("oidc") == "fel", **kwargs
+        )
 
 
 @admin_required
