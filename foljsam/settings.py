@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "foljsam.accounts",
     "foljsam.audit",
     "foljsam.registry",
@@ -130,6 +132,10 @@ LOGIN_REDIRECT_URL_FAILURE = "/konto/logga-in/?oidc=fel"
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("foljsam.accounts.oidc.FoljsamOIDCBackend")
+# A second factor (TOTP) for local accounts of these roles (comma list: admin, officer, reader,
+# provider); users who set one up are always asked. OIDC sign-ins are not asked.
+TOTP_REQUIRED_ROLES = [r.strip() for r in os.getenv("FOLJSAM_TOTP_REQUIRED_ROLES", "").split(",") if r.strip()]
+OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "Följsam")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -56,3 +56,10 @@ class UserForm(forms.ModelForm):
 
         model = User
         fields = ["username", "first_name", "last_name", "email", "role", "provider", "is_active"]
+
+
+class TotpForm(forms.Form):
+    token = forms.CharField(
+        label=_("Engångskod"), max_length=10, help_text=_("Sex siffror från autentiseringsappen."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -84,6 +85,36 @@ def login_is_locked(*, username: str, ip: str | None) -> bool:
 @transaction.atomic
 def login_attempt_record(*, username: str, ip: str | None, success: bool) -> LoginAttempt:
     return LoginAttempt.objects.create(username=username[:150], ip=ip, success=success)
+
+
+WRONG_CODE = _("Koden stämmer inte. Skriv de sex siffrorna som appen visar just nu.")
+
+
+@transaction.atomic
+def totp_verify(*, user, token: str):
+    """Check a code from the user's authenticator; a code right for a device being set up confirms it.
+    Wrong codes slow further tries down (django-otp's throttling). Returns the device or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("id").first()
+              or TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("id").first())
+    if device is None or not device.verify_token((token or "").strip().replace(" ", "")):
+        return None
+    if not device.confirmed:
+        device.confirmed = True
+        device.save()
+    return device
+
+
+@transaction.atomic
+def totp_reset(*, user, by) -> int:
+    """An administrator removes a user's authenticators (a lost phone); the user sets up a new one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not by.is_admin:
+        raise ValidationError(NOT_ADMIN)
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    return removed
 
 
 NOT_ADMIN = _("Bara administratörer hanterar användare.")

@@ -12,6 +12,8 @@ class AuditEntry(models.Model):
         LOGIN_FAILED = "login_failed", _("Misslyckad inloggning")
         LOCK = "lock", _("Inloggning spärrad")
         LOGOUT = "logout", _("Utloggning")
+        OTP_ENROL = "otp_enrol", _("Tvåstegsverifiering aktiverad")
+        OTP_RESET = "otp_reset", _("Tvåstegsverifiering borttagen")
         IMPORT = "import", _("Import")
         SEND = "send", _("Utskick")
         REMINDER = "reminder", _("Påminnelse")
