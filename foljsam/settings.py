@@ -153,6 +153,12 @@ LOGIN_LOCKOUT_MINUTES = int(os.getenv("LOGIN_LOCKOUT_MINUTES", "15"))
 # HTTP_X_FORWARDED_FOR); empty means REMOTE_ADDR.
 CLIENT_IP_HEADER = os.getenv("FOLJSAM_CLIENT_IP_HEADER", "")
 
+# Gallring (`foljsam retention`, a scheduled job): years to keep row-level monthly data (visits,
+# additional reports, ended grants), import reports and access-log entries; 0 keeps them for ever.
+RETENTION_YEARS_ROWS = int(os.getenv("FOLJSAM_RETENTION_YEARS_ROWS", "3"))
+RETENTION_YEARS_IMPORT_REPORTS = int(os.getenv("FOLJSAM_RETENTION_YEARS_IMPORT_REPORTS", "3"))
+RETENTION_YEARS_ACCESS_LOG = int(os.getenv("FOLJSAM_RETENTION_YEARS_ACCESS_LOG", "5"))
+
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
