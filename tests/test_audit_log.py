@@ -6,6 +6,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from foljsam.actions import services as actions
 from foljsam.actions.models import Source
@@ -110,6 +111,8 @@ def test_readable_log_names_fields_in_swedish_and_resolves_ids(world, client):
     assert "Utförare</strong>: Beta Hemtjänst AB" in body  # the name, not the id
     assert "Roll</strong>: Utförare" in body  # the choice's label
     assert "Användare" in body  # the model's Swedish name
+    local = timezone.localtime(carl.date_joined).strftime("%Y-%m-%d %H:%M:%S")
+    assert f"Registreringsdatum</strong>: {local}" in body  # local time, not ISO in UTC
     prefix = carl.password.split("$", 1)[0]
     assert carl.password not in body and f"{prefix}$" not in body
     for part in carl.password.split("$"):

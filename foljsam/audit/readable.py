@@ -1,7 +1,11 @@
 """The audit log as people read it: Swedish model and field names, names instead of ids,
 choices by their label, and no password material at all."""
 
+from datetime import datetime
+
 from django.apps import apps
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .registry import PASSWORD_CHANGED
@@ -53,6 +57,11 @@ def changes_table(entries) -> dict[int, list[tuple[str, str, str]]]:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return _("Ja") if value else _("Nej")
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            try:  # stored as ISO in UTC; shown in local time to the second
+                return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
+            except (ValueError, TypeError):
+                return value
         return str(value)
 
     table = {}

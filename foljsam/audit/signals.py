@@ -9,7 +9,7 @@ from .log import Action, client_ip, log_event
 def _backend_name(request) -> str:
     backend = request.session.get("_auth_user_backend", "") if request is not None and hasattr(request, "session") \
         else ""
-    return "OpenID Connect" if "oidc" in backend.lower() else "lösenord" if backend else ""
+    return "med OpenID Connect" if "oidc" in backend.lower() else "med lösenord" if backend else ""
 
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
