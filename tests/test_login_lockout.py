@@ -100,8 +100,21 @@ class CountingBackend(ModelBackend):
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="parallel writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_forty_parallel_attempts_get_at_most_the_limit_of_password_checks(settings):
+def test_forty_parallel_attempts_get_at_most_the_limit_of_password_checks(settings, monkeypatch):
+    from django.db.models.query import QuerySet
+
     from foljsam.accounts.models import Role, User
+
+    original_update = QuerySet.update
+
+    def slow_update(self, **kwargs):
+        # Widen every gap between reading a counter and writing it: a check-then-write counter
+        # lets parallel attempts through here; a conditional UPDATE does not.
+        if self.model is LoginThrottle:
+            time.sleep(0.02)
+        return original_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", slow_update)
 
     User.objects.create_user(username="target", password=PASSWORD, role=Role.ADMIN)
     settings.LOGIN_MAX_FAILURES = 5
