@@ -92,4 +92,21 @@ def test_the_command_logs_what_it_removed(world, years):
     AccessEntry.objects.filter(pk=entry.pk).update(at=_at(2020, 1, 1))
     call_command("retention", "--today", "2026-03-15")
     assert not AccessEntry.objects.exists()
-    assert "åtkomstloggen: 1 poster före 2023-03-01" in AuditEntry.objects.get(action="retention").detail
+    assert "åtkomstloggen: 1 poster" in AuditEntry.objects.get(action="retention").detail
+
+
+def test_login_attempts_and_stale_lockout_counters_are_removed(world, years):
+    from datetime import timedelta
+
+    from foljsam.accounts.models import LoginAttempt, LoginThrottle
+
+    old = LoginAttempt.objects.create(username="officer", ip="10.0.0.1")
+    new = LoginAttempt.objects.create(username="officer", ip="10.0.0.1")
+    LoginAttempt.objects.filter(pk=old.pk).update(at=_at(2023, 2, 28, 23))
+    LoginAttempt.objects.filter(pk=new.pk).update(at=_at(2023, 3, 1, 0))
+    now = timezone.now()
+    LoginThrottle.objects.create(key="a:stale", failures=5, reset_at=now - timedelta(days=2))
+    LoginThrottle.objects.create(key="a:current", failures=5, reset_at=now + timedelta(minutes=5))
+    assert retention_run(today=TODAY).login_attempts == 1
+    assert list(LoginAttempt.objects.values_list("pk", flat=True)) == [new.pk]
+    assert list(LoginThrottle.objects.values_list("key", flat=True)) == ["a:current"]

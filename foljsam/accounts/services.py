@@ -44,11 +44,14 @@ def login_reserve(*, username: str, ip: str | None) -> dict | None:
     try:
         with transaction.atomic():
             for key, limit in _throttle_keys(username, ip):
-                LoginThrottle.objects.get_or_create(key=key)
-                taken = LoginThrottle.objects.filter(Q(key=key) & (Q(failures__lt=limit) | expired)).update(
-                    failures=Case(When(expired, then=Value(1)), default=F("failures") + 1),
-                    reset_at=now + window,
-                )
+                for _attempt in range(2):  # again if the nightly clean-up removed the row in between
+                    LoginThrottle.objects.get_or_create(key=key)
+                    taken = LoginThrottle.objects.filter(Q(key=key) & (Q(failures__lt=limit) | expired)).update(
+                        failures=Case(When(expired, then=Value(1)), default=F("failures") + 1),
+                        reset_at=now + window,
+                    )
+                    if taken or LoginThrottle.objects.filter(key=key).exists():
+                        break
                 if not taken:
                     raise _Refused
                 counts[key] = (LoginThrottle.objects.values_list("failures", flat=True).get(key=key), limit)

@@ -6,7 +6,7 @@ month `years` before today, so a month is never cut in half. The run itself goes
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +27,7 @@ class RetentionResult:
     import_runs: int = 0
     report_files: int = 0
     access_entries: int = 0
+    login_attempts: int = 0
 
     def describe(self) -> str:
         parts = [f"{kind}: {n} rader före {self.cutoffs['rows']}" for kind, n in self.rows.items()]
@@ -34,7 +35,8 @@ class RetentionResult:
             parts.append(f"importrapporter: {self.import_runs} importer och {self.report_files} filer "
                          f"före {self.cutoffs['imports']}")
         if self.cutoffs.get("access"):
-            parts.append(f"åtkomstloggen: {self.access_entries} poster före {self.cutoffs['access']}")
+            parts.append(f"åtkomstloggen: {self.access_entries} poster och {self.login_attempts} inloggningsförsök "
+                         f"före {self.cutoffs['access']}")
         return "; ".join(parts) or "inget att gallra (gallring avstängd)"
 
 
@@ -89,6 +91,7 @@ def _prune_report_files(data_dir: Path, before: date) -> int:
 
 def retention_run(*, today: date | None = None) -> RetentionResult:
     # The monthly app is imported here, not at module level: the audit app is part of the foundation.
+    from foljsam.accounts.models import LoginAttempt, LoginThrottle
     from foljsam.monthly.engine import storage
     from foljsam.monthly.models import ImportRun
 
@@ -108,6 +111,10 @@ def retention_run(*, today: date | None = None) -> RetentionResult:
             result.import_runs, _ = ImportRun.objects.filter(started_at__date__lt=imports_before).delete()
         if access_before:
             result.access_entries, _ = AccessEntry.objects.filter(at__date__lt=access_before).delete()
+            # Login attempts name an account and an address: kept like the access log.
+            result.login_attempts, _ = LoginAttempt.objects.filter(at__date__lt=access_before).delete()
+        # Lock-out counters whose window ended more than a day ago hold nothing anybody needs.
+        LoginThrottle.objects.filter(reset_at__lt=timezone.now() - timedelta(days=1)).delete()
         log_event(user=None, action=Action.RETENTION, detail=result.describe())
     if imports_before and data_dir.exists():
         result.report_files = _prune_report_files(data_dir, imports_before)
