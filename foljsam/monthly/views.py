@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import acts_for_own_organisation, require
 from foljsam.accounts.selectors import get_visible
+from foljsam.audit.log import Action, log_access, log_event
 from foljsam.lib.forms import parse_pk
 from foljsam.lib.svgchart import line_chart
 from foljsam.registry.models import Provider, TenderDocument
@@ -93,6 +94,7 @@ def flagged(request, pk, period, key):
     value = snapshot.values.get(key) if snapshot else None
     columns = [c for c in (rows[0].keys() if rows else []) if c != "provider_id"]
     page = Paginator(rows, 100).get_page(request.GET.get("sida"))
+    log_access(user=request.user, provider=provider, what=f"Flaggade rader: {kpi.label_sv}", period=period, rows=len(page.object_list), request=request)  # noqa: E501
     context = {
         "provider": provider, "period": period, "kpi": kpi, "page": page, "total": len(rows),
         "limit": FLAGGED_LIMIT, "value": selectors.format_value(key, value),
@@ -284,6 +286,7 @@ def quarter_export(request, quarter, fmt):
         body, mime = exports.to_pdf(data), "application/pdf"
     response = HttpResponse(body, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    log_event(user=request.user, action=Action.DOWNLOAD, obj=provider, detail=f"Kvartalsmatris {quarter} ({fmt})")
     return response
 
 
@@ -298,6 +301,7 @@ def quarter_send(request, quarter):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        log_event(user=request.user, action=Action.SEND, detail=f"Kvartalsmatris {quarter} till {len(sent)} utförare: " + ", ".join(str(d.provider) for d in sent))  # noqa: E501
         messages.success(request, _("Kvartalsmatrisen %(q)s är skickad till %(n)s utförare.") % {
             "q": quarter, "n": len(sent)})
     return redirect("monthly:matrix")
