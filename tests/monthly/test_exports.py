@@ -173,3 +173,22 @@ def test_pdf_for_one_provider_shows_figures_by_month(world, client):
     assert "Januari 2026" in flat and "Februari 2026" in flat and "Mars 2026" in flat and "Kvartalet" in flat
     assert "20,0 %" in flat and "Ingen data" in flat  # February has no rows
     assert "Andel manuella registreringar" in flat
+
+
+def test_emailed_matrix_with_a_newline_or_quote_in_the_provider_code(world, mailoutbox,
+                                                                     django_capture_on_commit_callbacks):
+    from foljsam.monthly import services
+
+    world.provider_b.code = 'P"B\r\nBcc: evil@example.org'
+    world.provider_b.name = HOSTILE
+    world.provider_b.save()
+    _snap(world.provider_b, "2026-02")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.quarter_matrix_send(by=world.officer, year=2026, quarter=1)
+    [mail] = mailoutbox
+    raw = mail.message().as_string()  # raised HeaderParseError with the code in the file name
+    assert "Bcc: evil@example.org" not in raw.split("\n\n", 1)[0]
+    names = [a[0] for a in mail.attachments]
+    assert all("\n" not in n and '"' not in n for n in names) and names[0].endswith(".xlsx")
+    ws = load_workbook(io.BytesIO(mail.attachments[0][1]))["Februari 2026"]
+    assert _row(ws, HOSTILE)[0].data_type == "s"
