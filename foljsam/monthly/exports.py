@@ -198,7 +198,7 @@ def pdf_context(data: QuarterMatrix) -> dict:
             tables = [{"columns": [p.name for p in chunk],
                        "rows": [(kpi, [_pdf_cell(data, period, p, kpi) for p in chunk]) for kpi in CATALOGUE]}
                       for chunk in _chunks(data.providers, PDF_PROVIDERS_PER_TABLE)] if data.providers else []
-            sections.append({"heading": _period_label(period), "tables": tables})
+            sections.append({"heading": _period_label(period), "tables": tables, "quarter": period == "Q"})
     return {"title": data.title, "sections": sections, "note": QUARTER_NOTE, "printed": timezone.localdate()}
 
 

@@ -192,3 +192,14 @@ def test_emailed_matrix_with_a_newline_or_quote_in_the_provider_code(world, mail
     assert all("\n" not in n and '"' not in n for n in names) and names[0].endswith(".xlsx")
     ws = load_workbook(io.BytesIO(mail.attachments[0][1]))["Februari 2026"]
     assert _row(ws, HOSTILE)[0].data_type == "s"
+
+
+def test_a_quarter_without_figures_still_gives_documents(world, client):
+    client.force_login(world.officer)
+    wb = load_workbook(io.BytesIO(client.get("/manadsuppfoljning/kvartal/2026-Q2.xlsx").content))
+    assert wb.sheetnames == ["April 2026", "Maj 2026", "Juni 2026", "Kvartalet"]
+    assert [c.value for c in wb["April 2026"][4]][:2] == ["Utförare", "Kod"] and wb["April 2026"].max_row == 4
+    pdf = client.get("/manadsuppfoljning/kvartal/2026-Q2.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        assert "Inga nyckeltal för perioden." in _pdftotext(pdf.content)
