@@ -102,7 +102,7 @@ def results_xlsx(campaign) -> bytes:
     return documents.xlsx_bytes(wb)
 
 
-UNITS_PER_TABLE = 12  # unit columns that fit A4 landscape beside the requirement titles
+UNITS_PER_TABLE = 9  # unit columns (22 mm) that fit A4 landscape beside the requirement titles (75 mm)
 
 
 def pdf_context(campaign) -> dict:

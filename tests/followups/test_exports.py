@@ -64,7 +64,7 @@ def test_results_pdf_context_holds_colours_per_unit(rated):
     assert ratings["Beta Hemtjänst AB enhet 1"] == ["red", "green"]
 
 
-def test_units_are_split_into_tables_of_at_most_twelve(rated, monkeypatch):
+def test_units_are_split_into_tables_of_at_most_units_per_table(rated, monkeypatch):
     monkeypatch.setattr(exports, "UNITS_PER_TABLE", 2)
     ctx = exports.pdf_context(rated.campaign)
     tables = ctx["matrices"][0]["tables"]
