@@ -62,6 +62,11 @@ def test_matrix_of_fifteen_providers_at_1366_px(world, page, tmp_path):
     box, wrap = last.bounding_box(), region.bounding_box()
     assert box["x"] + box["width"] <= wrap["x"] + wrap["width"] + 1  # the last provider is reachable
     page.screenshot(path=str(tmp_path / "matrix-scrolled.png"))
+    # Printed from the browser (print.css, media="print"): the region prints whole, nothing sticks.
+    page.emulate_media(media="print")
+    assert region.evaluate("el => getComputedStyle(el).overflow") == "visible"
+    assert first_cell.evaluate("el => getComputedStyle(el).position") == "static"
+    assert page.locator("header.site-header").is_hidden()
 
 
 def test_flagged_rows_region_is_keyboard_focusable(world, page, tmp_path):
