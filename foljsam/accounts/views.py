@@ -5,9 +5,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .decorators import admin_required
 from .forms import LockoutAuthenticationForm, UserForm
 from .models import User
+from .policy import require
 from .services import user_save
 
 
@@ -17,13 +17,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@admin_required
+@require("users.manage")
 def user_list(request):
     users = User.objects.select_related("provider").order_by("username")
     return render(request, "accounts/user_list.html", {"users": users})
 
 
-@admin_required
+@require("users.manage")
 def user_edit(request, pk=None):
     user = User.objects.filter(pk=pk).first() if pk else User()
     if user is None:
@@ -31,9 +31,12 @@ def user_edit(request, pk=None):
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         try:
-            user_save(user=form.save(commit=False), by=request.user, password=form.cleaned_data["password"])
+            user_save(user=form.save(commit=False), by=request.user, password=form.cleaned_data["password"],
+                      units=form.cleaned_data["units"])
         except ValidationError as exc:
-            form.add_error("password" if "password" in str(exc).lower() or "lösenord" in str(exc) else None, exc)
+            about_password = not hasattr(exc, "error_dict") and (
+                "password" in str(exc).lower() or "lösenord" in str(exc))
+            form.add_error("password" if about_password else None, exc)
         else:
             messages.success(request, _("Användaren %(u)s är sparad.") % {"u": user.username})
             return redirect("accounts:users")

@@ -1,12 +1,12 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from foljsam.accounts.decorators import admin_required
+from foljsam.accounts.policy import require
 
 from .models import AuditEntry
 
 
-@admin_required
+@require("audit.view")
 def audit_log(request):
     entries = AuditEntry.objects.all()
     model, user = request.GET.get("typ", ""), request.GET.get("anvandare", "")
