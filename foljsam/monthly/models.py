@@ -128,6 +128,26 @@ class KpiSnapshot(models.Model):
         return f"{self.provider} {self.period}"
 
 
+class QuarterSnapshot(models.Model):
+    """The key figures of one provider over a quarter's imported months, computed by the engine over
+    all their rows (not combined from monthly figures); computed on first use, dropped whenever one
+    of its months is recomputed."""
+
+    PROVIDER_LOOKUP = "provider"
+
+    provider = models.ForeignKey("registry.Provider", on_delete=models.CASCADE, related_name="quarter_snapshots")
+    quarter = models.CharField(max_length=7, db_index=True)  # YYYY-Qn
+    periods = models.JSONField(default=list)  # the months it was computed over
+    values = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        unique_together = [("provider", "quarter")]
+
+    def __str__(self):
+        return f"{self.provider} {self.quarter}"
+
+
 class MatrixDispatch(models.Model):
     """A quarterly matrix sent to a provider by e-mail: who sent what to whom, and when."""
 

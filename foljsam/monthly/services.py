@@ -25,7 +25,7 @@ from foljsam.registry.models import Provider
 
 from .engine import importer
 from .engine.kpis import BY_KEY, compute_kpis
-from .models import ColumnMapping, FollowUpScope, ImportRun, KpiSnapshot, MatrixDispatch, Threshold
+from .models import ColumnMapping, FollowUpScope, ImportRun, KpiSnapshot, MatrixDispatch, QuarterSnapshot, Threshold
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,34 @@ def _engine_mapping(name: str, kind: str) -> importer.ColumnMapping | None:
 def next_period(period: str) -> str:
     year, month = int(period[:4]), int(period[5:])
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def quarter_of(period: str) -> str:
+    return f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}"
+
+
+def quarter_figures(*, year: int, quarter: int) -> dict[int, dict]:
+    """{provider pk: figures} of a quarter, computed by the engine over the rows of the quarter's
+    imported months together (distinct clients and staff over the quarter, medians and continuity
+    over its rows). Stored on first use; an import that recomputes one of the months drops them."""
+    label = f"{year}-Q{quarter}"
+    declared = set(declared_periods())
+    periods = [p for p in (f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)) if p in declared]
+    stored = list(QuarterSnapshot.objects.filter(quarter=label))
+    if stored and all(s.periods == periods for s in stored):
+        return {s.provider_id: s.values for s in stored}
+    if not periods:
+        return {}
+    with_rows = set(KpiSnapshot.objects.filter(period__in=periods).values_list("provider_id", flat=True))
+    providers = {p.code: p for p in Provider.objects.filter(pk__in=with_rows)}
+    out = {}
+    with transaction.atomic():
+        QuarterSnapshot.objects.filter(quarter=label).delete()
+        for values in compute_kpis(data_dir(), periods, provider_ids=sorted(providers)):
+            provider = providers[values["provider_id"]]
+            out[provider.pk] = _json_safe(values)
+            QuarterSnapshot.objects.create(provider=provider, quarter=label, periods=periods, values=out[provider.pk])
+    return out
 
 
 def declared_periods() -> list[str]:
@@ -332,6 +360,7 @@ def snapshots_refresh(*, periods: list[str] | None = None, declared: set[str] | 
     declared = set(declared_periods()) if declared is None else declared
     periods = sorted(declared) if periods is None else [p for p in periods if p in declared]
     KpiSnapshot.objects.exclude(period__in=declared).delete()
+    QuarterSnapshot.objects.filter(quarter__in={quarter_of(p) for p in periods}).delete()
     providers = {p.code: p for p in Provider.objects.all()}
     count = 0
     for period in periods:

@@ -311,3 +311,39 @@ def test_a_fresh_install_imports_providers_and_a_month_after_only_migrate(tmp_pa
     assert [p["code"] for p in out["no_rows_for"]] == ["P-B"]
     rows = json.loads(run("monthly", "kpis", "--period", "2026-10", "--json"))
     assert [r["provider_id"] for r in rows] == ["P-A"] and rows[0]["visits"] == 40
+
+
+# --- Exact quarter figures (item 9) --------------------------------------------------------------------
+
+def test_quarter_figures_are_computed_over_the_quarters_rows(world, tmp_path):
+    from foljsam.monthly import exports
+
+    october = HEADER + (
+        "q1,P-A,c1,S1,2026-10-05T08:00:00,2026-10-05T08:10:00,electronic,A\n"
+        "q2,P-A,c2,S2,2026-10-06T08:00:00,2026-10-06T08:20:00,electronic,A\n"
+        "q3,P-A,c2,S2,2026-10-07T08:00:00,2026-10-07T08:30:00,manual,A\n")
+    november = HEADER + (
+        "r1,P-A,c1,S1,2026-11-05T08:00:00,2026-11-05T08:40:00,electronic,A\n"
+        "r2,P-A,c3,S3,2026-11-06T08:00:00,2026-11-06T08:50:00,electronic,A\n")
+    _import(tmp_path, visits=october)
+    _import(tmp_path, visits=november)
+    q = services.quarter_figures(year=2026, quarter=4)[world.provider_a.pk]
+    # Distinct over the quarter (c1, c2, c3 / S1, S2, S3), not the highest month (2 / 2).
+    assert (q["visits"], q["clients"], q["staff"]) == (5, 3, 3)
+    # The median of the quarter's five visits (10, 20, 30, 40, 50), not the mean of the monthly medians (25).
+    assert q["median_visit_minutes"] == 30.0
+    assert q["manual_share"] == pytest.approx(1 / 5)
+    data = exports.quarter_matrix(user=world.officer, year=2026, quarter=4)
+    assert data.values[("Q", world.provider_a.pk)]["clients"] == 3
+    # Stored, and dropped when one of its months is imported again.
+    from foljsam.monthly.models import QuarterSnapshot
+    assert QuarterSnapshot.objects.filter(quarter="2026-Q4").count() == 1
+    _import(tmp_path, visits=november + "r3,P-A,c4,S4,2026-11-07T08:00:00,2026-11-07T08:05:00,electronic,A\n")
+    assert not QuarterSnapshot.objects.exists()
+    assert services.quarter_figures(year=2026, quarter=4)[world.provider_a.pk]["clients"] == 4
+
+
+def test_quarter_figures_leave_out_months_no_import_declared(world, tmp_path):
+    _import(tmp_path, visits=october_export())  # holds 1 November rows, November never imported
+    q = services.quarter_figures(year=2026, quarter=4)[world.provider_a.pk]
+    assert q["visits"] == 40
