@@ -37,6 +37,7 @@ THRESHOLD_ORDER_LOWER = _lazy("För det här nyckeltalet ska den gula gränsen v
 NO_THRESHOLD = _lazy("Nyckeltalet har inga tröskelvärden.")
 ALREADY_DEVIATION = _lazy("Det finns redan en öppen avvikelse för det här nyckeltalet och månaden.")
 STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inget halvfärdigt sparades; importera igen.")
+STALE_AWAITING = _lazy("Importen bekräftades inte och avbröts; de uppladdade filerna är raderade.")
 STALE_AFTER = timedelta(hours=2)
 PERIOD_RE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 BAD_PERIOD = _lazy("Ogiltig månad ”%(p)s”: ange den som ÅÅÅÅ-MM.")
@@ -311,11 +312,18 @@ def upload_dir() -> Path:
 
 
 def import_runs_close_stale() -> int:
-    """A run still "running" long after it started lost its worker (a restart): say so."""
-    stale = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+    """A run still "running" long after it started lost its worker (a restart): say so. An upload left
+    waiting for its month that long is cancelled and its files (clear ids) deleted."""
+    old = ImportRun.objects.filter(started_at__lt=timezone.now() - STALE_AFTER)
     count = 0
-    for run in stale:
-        run.status, run.message, run.finished_at = ImportRun.Status.FAILED, str(STALE_RUN), timezone.now()
+    for run in old.filter(status__in=[ImportRun.Status.RUNNING, ImportRun.Status.AWAITING]):
+        for path in run.uploads.values():
+            Path(path).unlink(missing_ok=True)
+        if run.status == ImportRun.Status.RUNNING:
+            run.status, run.message = ImportRun.Status.FAILED, str(STALE_RUN)
+        else:
+            run.status, run.message = ImportRun.Status.CANCELLED, str(STALE_AWAITING)
+        run.uploads, run.finished_at = {}, timezone.now()
         run.save()
         count += 1
     return count

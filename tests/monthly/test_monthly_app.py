@@ -265,6 +265,8 @@ URLS = [
      FORBIDDEN),
     ("/manadsuppfoljning/import/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/import/{run}/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/import/{run}/avvisade.csv", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/omfattning/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/troskelvarden/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/troskelvarden/manual_share/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/mappningar/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -393,3 +395,41 @@ def test_quarter_matrix_is_sent_to_each_provider(world, client, mailoutbox, djan
     assert "kvartal 1 2026" in to_bob.subject
     page = client.get("/manadsuppfoljning/").content.decode()
     assert "skickad" in page
+
+
+def _awaiting_run(tmp_path):
+    upload = tmp_path / "upload-visits.csv"
+    upload.write_text(VISITS, encoding="utf-8")
+    run = services.import_run_start(files={"visits": "visits.csv"}, source="web")
+    return services.import_run_check(run=run, paths={"visits": upload}), upload
+
+
+def test_confirm_and_cancel_are_for_officers_only(world, client, tmp_path):
+    run, upload = _awaiting_run(tmp_path)
+    assert run.status == ImportRun.Status.AWAITING and run.period == "2026-03"
+    people = people_of(world, "anon", "reader", "user_a", "user_b")
+    for action in ("bekrafta", "avbryt"):
+        url = f"/manadsuppfoljning/import/{run.pk}/{action}/"
+        assert statuses(client, url, people, method="post", data={"period": "2026-03"}) == {
+            "anon": LOGIN, "reader": FORBIDDEN, "user_a": FORBIDDEN, "user_b": FORBIDDEN}
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.AWAITING and upload.exists()
+    client.force_login(world.officer)
+    # A month the file does not hold is not offered: refused, nothing started.
+    assert client.post(f"/manadsuppfoljning/import/{run.pk}/bekrafta/", {"period": "2026-07"}).status_code == 400
+    assert client.post(f"/manadsuppfoljning/import/{run.pk}/avbryt/").status_code == 302
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CANCELLED and not upload.exists()
+    # A cancelled run cannot be confirmed any more.
+    assert client.post(f"/manadsuppfoljning/import/{run.pk}/bekrafta/", {"period": "2026-03"}).status_code == 400
+    with pytest.raises(ValidationError) as exc:
+        services.import_run_confirm(run=run, period="2026-03", by=world.officer)
+    assert exc.value.code == "not_awaiting"
+
+
+def test_a_forgotten_awaiting_upload_is_closed_and_its_files_removed(world, tmp_path):
+    run, upload = _awaiting_run(tmp_path)
+    ImportRun.objects.filter(pk=run.pk).update(started_at=run.started_at - services.STALE_AFTER * 2)
+    assert services.import_runs_close_stale() == 1
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CANCELLED and not upload.exists() and run.uploads == {}
