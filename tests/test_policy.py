@@ -320,3 +320,15 @@ def test_reader_posts_to_pages_they_may_read_answer_403(subjects, client):
     plan.refresh_from_db()
     answer.refresh_from_db()
     assert plan.status == PlanStatus.REQUESTED and answer.text == ""
+
+
+def test_admin_reads_the_policy_as_a_table(world, client):
+    client.force_login(world.admin)
+    body = client.get("/konto/anvandare/").content.decode()
+    for name in policy.POLICY:
+        assert f"({name})" in body
+    roles, rows = policy.table()
+    approve = next(r for r in rows if r["name"] == "plan.approve")
+    assert dict(zip([code for code, _l in roles], approve["scopes"], strict=True)) == {
+        "admin": policy.SCOPE_LABELS[policy.ALL], "officer": policy.SCOPE_LABELS[policy.ALL],
+        "reader": None, "provider": None}

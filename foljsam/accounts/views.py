@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from . import policy
 from .forms import LockoutAuthenticationForm, UserForm
 from .models import User
 from .policy import require
@@ -19,8 +20,9 @@ class LoginView(auth_views.LoginView):
 
 @require("users.manage")
 def user_list(request):
-    users = User.objects.select_related("provider").order_by("username")
-    return render(request, "accounts/user_list.html", {"users": users})
+    users = User.objects.select_related("provider").prefetch_related("units").order_by("username")
+    roles, capabilities = policy.table()
+    return render(request, "accounts/user_list.html", {"users": users, "roles": roles, "capabilities": capabilities})
 
 
 @require("users.manage")
