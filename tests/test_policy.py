@@ -57,6 +57,8 @@ EXPECTED = {
     "monthly.import": "admin:a officer:a",
     "monthly.settings": "admin:a officer:a",
     "monthly.send": "admin:a officer:a",
+    "comparison.view": "admin:a officer:a reader:a",
+    "comparison.publish": "admin:a officer:a",
     "reports.view": "admin:a officer:a reader:a",
     "users.manage": "admin:a",
     "audit.view": "admin:a",
@@ -209,7 +211,8 @@ def test_mail_goes_to_the_units_managers_and_provider_wide_users(subjects):
 
 # --- Every URL names its capability, and every name used anywhere is declared -----------------
 
-OPEN_VIEWS = {"accounts:login", "accounts:logout", "set_language"}
+# Views without sign-in: logging in and out, the language, and the public comparison page (no row data).
+OPEN_VIEWS = {"accounts:login", "accounts:logout", "set_language", "comparison:public_index", "comparison:public_area"}
 
 
 def _patterns(resolver=None, namespace=""):

@@ -102,6 +102,9 @@ POLICY: dict[str, Capability] = dict([
     _cap("monthly.import", _("Importera månadsdata"), _OFFICERS),
     _cap("monthly.settings", _("Ändra tröskelvärden och kolumnmappningar"), _OFFICERS),
     _cap("monthly.send", _("Skicka kvartalsmatrisen till utförarna"), _OFFICERS),
+    # Comparison with the nation and the public comparison page (/jamfor/ itself needs no login)
+    _cap("comparison.view", _("Se jämförelser med riket och publiceringar"), _STAFF),
+    _cap("comparison.publish", _("Läsa in Kolada-värden, redigera utförarprofiler och publicera"), _OFFICERS),
     # Reports, users, log
     _cap("reports.view", _("Se rapporter till nämnden"), _STAFF),
     _cap("users.manage", _("Hantera användare"), _ADMIN),
