@@ -19,6 +19,7 @@ from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Deviation, Severity, Source
 from foljsam.audit.context import acting_user
+from foljsam.audit.log import Action, log_event
 from foljsam.registry.models import Provider
 
 from .engine import importer
@@ -122,6 +123,7 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     run.finished_at = timezone.now()
     run.progress, run.phase = 1.0, ""
     run.save()
+    log_event(user=run.by, action=Action.IMPORT, obj=run, detail=f"{run.get_status_display()}: {', '.join(run.files.values())}; {run.accepted} rader godkända, {run.rejected} avvisade")  # noqa: E501
     return run
 
 
@@ -264,7 +266,9 @@ def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> list[
             if not to:
                 continue
             data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
-            name = f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}"
+            from foljsam.lib.documents import safe_filename  # a provider code may hold a newline or a quote
+
+            name = safe_filename(f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}")
             body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
                      "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
                      "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import acts_for_own_organisation, require
 from foljsam.accounts.selectors import get_visible
+from foljsam.audit.log import Action, log_access, log_event
+from foljsam.lib import documents
 from foljsam.lib.forms import parse_pk
 from foljsam.lib.svgchart import line_chart
 from foljsam.registry.models import Provider, TenderDocument
@@ -93,6 +95,7 @@ def flagged(request, pk, period, key):
     value = snapshot.values.get(key) if snapshot else None
     columns = [c for c in (rows[0].keys() if rows else []) if c != "provider_id"]
     page = Paginator(rows, 100).get_page(request.GET.get("sida"))
+    log_access(user=request.user, provider=provider, what=f"Flaggade rader: {kpi.label_sv}", period=period, rows=len(page.object_list), request=request)  # noqa: E501
     context = {
         "provider": provider, "period": period, "kpi": kpi, "page": page, "total": len(rows),
         "limit": FLAGGED_LIMIT, "value": selectors.format_value(key, value),
@@ -278,13 +281,10 @@ def quarter_export(request, quarter, fmt):
     year, q = int(match.group(1)), int(match.group(2))
     data = exports.quarter_matrix(user=request.user, year=year, quarter=q, provider=provider)
     name = f"matris-manadsuppfoljning-hemtjanst-{quarter}" + (f"-{provider.code}" if provider else "")
+    log_event(user=request.user, action=Action.DOWNLOAD, obj=provider, detail=f"Kvartalsmatris {quarter} ({fmt})")
     if fmt == "xlsx":
-        body, mime = exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, mime = exports.to_pdf(data), "application/pdf"
-    response = HttpResponse(body, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return documents.xlsx_response(exports.to_xlsx(data), f"{name}.xlsx")
+    return documents.pdf_response(exports.to_pdf(data), f"{name}.pdf")
 
 
 @require("monthly.send")
@@ -298,6 +298,7 @@ def quarter_send(request, quarter):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        log_event(user=request.user, action=Action.SEND, detail=f"Kvartalsmatris {quarter} till {len(sent)} utförare: " + ", ".join(str(d.provider) for d in sent))  # noqa: E501
         messages.success(request, _("Kvartalsmatrisen %(q)s är skickad till %(n)s utförare.") % {
             "q": quarter, "n": len(sent)})
     return redirect("monthly:matrix")
