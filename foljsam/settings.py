@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "foljsam.followups",
     "foljsam.monthly",
     "foljsam.reports",
+    "foljsam.comparison",
 ]
 
 MIDDLEWARE = [
@@ -214,3 +215,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# Comparison with the nation (Kolada) and the public comparison page /jamfor/.
+FOLJSAM_MUNICIPALITY_CODE = os.getenv("FOLJSAM_MUNICIPALITY_CODE", "")  # e.g. 0126; Kolada's code
+FOLJSAM_SIMILAR_MUNICIPALITIES = [c for c in os.getenv("FOLJSAM_SIMILAR_MUNICIPALITIES", "").split(",") if c]
+FOLJSAM_PUBLIC_SURVEY_KPI = os.getenv("FOLJSAM_PUBLIC_SURVEY_KPI", "U21468")  # user survey, per unit (OU)
+FOLJSAM_PUBLIC_CACHE_SECONDS = int(os.getenv("FOLJSAM_PUBLIC_CACHE_SECONDS", "300"))  # 0 = render every request
+FOLJSAM_PUBLIC_RATE = int(os.getenv("FOLJSAM_PUBLIC_RATE", "120"))  # requests per address and minute

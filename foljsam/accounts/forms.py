@@ -55,7 +55,7 @@ class UserForm(forms.ModelForm):
         from .models import User
 
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "provider", "is_active"]
+        fields = ["username", "first_name", "last_name", "email", "role", "provider", "units", "is_active"]
 
 
 class TotpForm(forms.Form):

@@ -20,6 +20,13 @@ class User(AbstractUser):
         "registry.Provider", verbose_name=_("utförare"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="users",
     )
+    # A provider user may be bound to some of the provider's units (a unit manager, issue 11): they
+    # then see and answer only those units' contract follow-ups. No units: the whole provider.
+    units = models.ManyToManyField(
+        "registry.Unit", verbose_name=_("enheter"), blank=True, related_name="managers",
+        help_text=_("Bara för utförarens användare: lämna tomt för hela utföraren, eller välj de enheter "
+                    "användaren svarar för."),
+    )
 
     class Meta:
         verbose_name = _("användare")
@@ -31,19 +38,6 @@ class User(AbstractUser):
             raise ValidationError({"provider": _("En utförares användare måste kopplas till en utförare.")})
         if self.role != Role.PROVIDER and self.provider_id:
             raise ValidationError({"provider": _("Bara utförarens användare kopplas till en utförare.")})
-
-    @property
-    def is_provider_user(self) -> bool:
-        return self.role == Role.PROVIDER
-
-    @property
-    def is_officer(self) -> bool:
-        """Officers and administrators may change follow-up data."""
-        return self.role in (Role.OFFICER, Role.ADMIN) or self.is_superuser
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser
 
 
 audit(User)

@@ -7,7 +7,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import LoginAttempt, LoginThrottle
+from .models import LoginAttempt, LoginThrottle, Role
 
 # Shared by every app whose writes are for follow-up officers only.
 NOT_OFFICER = _("Bara uppföljare får göra det här.")
@@ -114,28 +114,46 @@ def totp_reset(*, user, by) -> int:
     """An administrator removes a user's authenticators (a lost phone); the user sets up a new one."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if not by.is_admin:
-        raise ValidationError(NOT_ADMIN)
+    from . import policy
+
+    policy.ensure(by, "users.manage", message=NOT_ADMIN)
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     return removed
 
 
 NOT_ADMIN = _("Bara administratörer hanterar användare.")
+UNITS_ONLY_FOR_PROVIDER_USERS = _("Bara utförarens användare kan kopplas till enheter.")
+UNIT_OF_OTHER_PROVIDER = _("Enheten %(unit)s hör inte till användarens utförare.")
 
 
 @transaction.atomic
-def user_save(*, user, by, password: str = ""):
-    """Create or change a user account; a new password is validated by Django's validators."""
+def user_save(*, user, by, password: str = "", units=None):
+    """Create or change a user account; a new password is validated by Django's validators.
+    `units` binds a provider user to some of its provider's units; None keeps the
+    units still of the user's provider."""
     from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
 
-    if not by.is_admin:
-        raise ValidationError(NOT_ADMIN)
+    from . import policy
+
+    policy.ensure(by, "users.manage", message=NOT_ADMIN)
     user.full_clean(exclude=["password"])
+    if units is not None:
+        units = list(units)
+        if units and user.role != Role.PROVIDER:
+            raise ValidationError({"units": ValidationError(UNITS_ONLY_FOR_PROVIDER_USERS, code="units_not_provider")})
+        for unit in units:
+            if unit.provider_id != user.provider_id:
+                raise ValidationError({"units": ValidationError(UNIT_OF_OTHER_PROVIDER, code="unit_of_other_provider",
+                                                                  params={"unit": unit})})
+    elif user.pk:  # a role or provider change ends the binding to the old provider's units
+        units = list(user.units.filter(provider_id=user.provider_id)) if user.role == Role.PROVIDER else []
     if password:
         validate_password(password, user)
         user.set_password(password)
     elif not user.pk:
         user.set_unusable_password()
     user.save()
+    if units is not None:
+        user.units.set(units)
+    user.__dict__.pop("_policy_unit_ids", None)
     return user

@@ -11,9 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from foljsam.audit.log import Action, client_ip, log_event
 
 from . import oidc, totp
-from .decorators import admin_required
 from .forms import LockoutAuthenticationForm, TotpForm, UserForm
 from .models import User
+from .policy import require
 from .services import WRONG_CODE, totp_reset, totp_verify, user_save
 
 
@@ -61,7 +61,7 @@ def totp_step(request):
     return render(request, "accounts/totp.html", context, status=400 if form.errors else 200)
 
 
-@admin_required
+@require("users.manage")
 def user_list(request):
     users = User.objects.select_related("provider").order_by("username")
     with_totp = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
@@ -69,7 +69,7 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"users": users, "rows": rows})
 
 
-@admin_required
+@require("users.manage")
 @require_POST
 def user_totp_reset(request, pk):
     user = User.objects.filter(pk=pk).first()
@@ -82,7 +82,7 @@ def user_totp_reset(request, pk):
     return redirect("accounts:users")
 
 
-@admin_required
+@require("users.manage")
 def user_edit(request, pk=None):
     user = User.objects.filter(pk=pk).first() if pk else User()
     if user is None:
@@ -90,9 +90,12 @@ def user_edit(request, pk=None):
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         try:
-            user_save(user=form.save(commit=False), by=request.user, password=form.cleaned_data["password"])
+            user_save(user=form.save(commit=False), by=request.user, password=form.cleaned_data["password"],
+                      units=form.cleaned_data["units"])
         except ValidationError as exc:
-            form.add_error("password" if "password" in str(exc).lower() or "lösenord" in str(exc) else None, exc)
+            about_password = not hasattr(exc, "error_dict") and (
+                "password" in str(exc).lower() or "lösenord" in str(exc))
+            form.add_error("password" if about_password else None, exc)
         else:
             messages.success(request, _("Användaren %(u)s är sparad.") % {"u": user.username})
             return redirect("accounts:users")

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foljsam.accounts.decorators import admin_required
+from foljsam.accounts.policy import require
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Provider
 
@@ -22,7 +22,7 @@ def _date(value: str) -> date | None:
         return None
 
 
-@admin_required
+@require("audit.view")
 def audit_log(request):
     entries = AuditEntry.objects.select_related("user")
     model, user = request.GET.get("typ", ""), request.GET.get("anvandare", "")
@@ -60,7 +60,7 @@ def _access_entries(request):
     return entries.order_by("-at", "-id"), {"start": start, "end": end, "user_q": user, "provider": provider}
 
 
-@admin_required
+@require("audit.view")
 def access_log(request):
     entries, filters = _access_entries(request)
     if request.GET.get("format") == "csv":

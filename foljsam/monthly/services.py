@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Deviation, Severity, Source
@@ -192,8 +193,7 @@ def snapshots_refresh(*, periods: list[str] | None = None) -> int:
 
 @transaction.atomic
 def threshold_set(*, key: str, tender=None, yellow: float, red: float, by) -> Threshold:
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+    policy.ensure(by, "monthly.settings", message=NOT_OFFICER)
     kpi = BY_KEY.get(key)
     if kpi is None or kpi.worse is None:
         raise ValidationError(NO_THRESHOLD)
@@ -210,8 +210,7 @@ def threshold_set(*, key: str, tender=None, yellow: float, red: float, by) -> Th
 @transaction.atomic
 def threshold_reset(*, key: str, tender=None, by) -> None:
     """Back to the default: delete the row (the audit log keeps what it was)."""
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+    policy.ensure(by, "monthly.settings", message=NOT_OFFICER)
     for threshold in Threshold.objects.filter(key=key, tender=tender):
         threshold.delete()
 
@@ -253,8 +252,7 @@ def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> list[
 
     from . import exports
 
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+    policy.ensure(by, "monthly.send", message=NOT_OFFICER)
     label = f"{year}-Q{quarter}"
     periods = [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
     candidates = Provider.objects.filter(kpi_snapshots__period__in=periods).distinct()

@@ -3,7 +3,6 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -13,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required
+from foljsam.accounts.policy import acts_for_own_organisation, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, log_access, log_event
 from foljsam.lib.forms import parse_pk
@@ -35,7 +34,7 @@ def _period_or_latest(request, periods):
     return period
 
 
-@login_required
+@require("monthly.view")
 def matrix(request):
     periods = selectors.periods(user=request.user)
     period = _period_or_latest(request, periods)
@@ -59,7 +58,7 @@ def matrix(request):
     return render(request, "monthly/matrix.html", context)
 
 
-@login_required
+@require("monthly.view")
 def provider_detail(request, pk):
     provider = get_visible(Provider.objects, request.user, pk=pk)
     series = selectors.series(user=request.user, provider=provider)[-12:]
@@ -84,7 +83,7 @@ def provider_detail(request, pk):
     return render(request, "monthly/provider.html", {"provider": provider, "labels": labels, "figures": figures})
 
 
-@login_required
+@require("monthly.rows.view")
 def flagged(request, pk, period, key):
     provider = get_visible(Provider.objects, request.user, pk=pk)
     kpi = BY_KEY.get(key)
@@ -131,7 +130,7 @@ def _cell_text(value) -> str:
     return text[:10] + "…" if len(text) == 32 and all(c in "0123456789abcdef" for c in text) else text
 
 
-@officer_required
+@require("plan.request")
 def figure_deviation(request, pk, period, key):
     provider = get_visible(Provider.objects, request.user, pk=pk)
     kpi = BY_KEY.get(key)
@@ -158,7 +157,7 @@ def figure_deviation(request, pk, period, key):
     return render(request, "monthly/figure_deviation.html", context, status=400 if form.errors else 200)
 
 
-@officer_required
+@require("monthly.import")
 def imports(request):
     form = forms.ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -181,7 +180,7 @@ def imports(request):
     return render(request, "monthly/imports.html", {"form": form, "runs": runs}, status=400 if form.errors else 200)
 
 
-@officer_required
+@require("monthly.import")
 def import_detail(request, pk):
     run = ImportRun.objects.filter(pk=pk).first()
     if run is None:
@@ -194,7 +193,7 @@ def _tender_from(request):
     return TenderDocument.objects.filter(pk=parse_pk(request.GET.get("underlag"))).first()
 
 
-@officer_required
+@require("monthly.settings")
 def thresholds(request):
     tender = _tender_from(request)
     limits_rows = {(t.key, t.tender_id): t for t in Threshold.objects.all()}
@@ -210,7 +209,7 @@ def thresholds(request):
     return render(request, "monthly/thresholds.html", {"rows": rows, "tender": tender, "tenders": tenders})
 
 
-@officer_required
+@require("monthly.settings")
 def threshold_edit(request, key):
     kpi = BY_KEY.get(key)
     if kpi is None or not kpi.worse:
@@ -237,12 +236,12 @@ def threshold_edit(request, key):
     return render(request, "monthly/threshold_form.html", context, status=400 if form.errors else 200)
 
 
-@officer_required
+@require("monthly.settings")
 def mappings(request):
     return render(request, "monthly/mappings.html", {"mappings": ColumnMapping.objects.all()})
 
 
-@officer_required
+@require("monthly.settings")
 def mapping_edit(request, pk=None):
     mapping = ColumnMapping.objects.filter(pk=pk).first() if pk else ColumnMapping()
     if mapping is None:
@@ -257,7 +256,7 @@ def mapping_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-@officer_required
+@require("monthly.settings")
 @require_POST
 def mapping_delete(request, pk):
     mapping = ColumnMapping.objects.filter(pk=pk).first()
@@ -268,7 +267,7 @@ def mapping_delete(request, pk):
     return redirect("monthly:mappings")
 
 
-@login_required
+@require("monthly.view")
 def quarter_export(request, quarter, fmt):
     match = QUARTER.match(quarter)
     if not match or fmt not in ("xlsx", "pdf"):
@@ -276,7 +275,7 @@ def quarter_export(request, quarter, fmt):
     provider = None
     if request.GET.get("utforare"):
         provider = get_visible(Provider.objects, request.user, pk=request.GET["utforare"])
-    elif request.user.is_provider_user:
+    elif acts_for_own_organisation(request.user):
         provider = request.user.provider
     year, q = int(match.group(1)), int(match.group(2))
     data = exports.quarter_matrix(user=request.user, year=year, quarter=q, provider=provider)
@@ -291,7 +290,7 @@ def quarter_export(request, quarter, fmt):
     return response
 
 
-@officer_required
+@require("monthly.send")
 @require_POST
 def quarter_send(request, quarter):
     match = QUARTER.match(quarter)
