@@ -138,3 +138,10 @@ def test_quarter_sends_and_reminders_are_logged(sent, client, mailoutbox, django
     assert reminders.count() == 2 and {e.username for e in reminders} == {"system"}
     assert str(sent.own_a.pk) not in {e.object_id for e in reminders}
     assert str(sent.a.pk) in {e.object_id for e in reminders}
+
+
+def test_results_matrix_downloads_are_logged(sent, client):  # noqa: F811
+    client.force_login(sent.officer)
+    assert client.get(f"/avtalsuppfoljning/{sent.campaign.pk}/resultat.xlsx").status_code == 200
+    entry = AuditEntry.objects.get(action="download")
+    assert entry.username == "officer" and entry.model == "followups.Campaign" and "xlsx" in entry.detail

@@ -128,6 +128,7 @@ def campaign_export(request, pk, fmt):
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail=f"Resultatmatris ({fmt})")
     return response
 
 
