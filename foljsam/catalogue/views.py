@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import require
+from foljsam.lib import documents
 
 from . import exchange, forms, services
 from .models import Catalogue, Requirement, RequirementArea
@@ -118,16 +119,10 @@ def catalogue_export(request, pk, fmt):
     data = services.catalogue_to_dict(catalogue)
     name = slugify(f"{catalogue.name}-{catalogue.version}")
     if fmt == "yaml":
-        response = HttpResponse(exchange.to_yaml(data), content_type="application/yaml; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            exchange.to_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return documents.attachment_response(exchange.to_yaml(data), "application/yaml; charset=utf-8", f"{name}.yaml")
+    if fmt == "xlsx":
+        return documents.xlsx_response(exchange.to_xlsx(data), f"{name}.xlsx")
+    raise Http404
 
 
 @require("catalogue.edit")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from foljsam.accounts.policy import can, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, client_ip, log_event
+from foljsam.lib import documents
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Area
 
@@ -121,15 +122,12 @@ def campaign_export(request, pk, fmt):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
     name = slugify(f"avtalsuppfoljning-{campaign.area.name}-{campaign.year}")
     if fmt == "xlsx":
-        response = HttpResponse(exports.results_xlsx(campaign),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    elif fmt == "pdf":
-        response = HttpResponse(exports.results_pdf(campaign), content_type="application/pdf")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail=f"Resultatmatris ({fmt})")
-    return response
+        log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail="Resultatmatris (xlsx)")
+        return documents.xlsx_response(exports.results_xlsx(campaign), f"{name}.xlsx")
+    if fmt == "pdf":
+        log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail="Resultatmatris (pdf)")
+        return documents.pdf_response(exports.results_pdf(campaign), f"{name}.pdf")
+    raise Http404
 
 
 # --- Officer: one assessment ------------------------------------------------------------------
@@ -385,8 +383,9 @@ def document_download(request, pk):
     except FileNotFoundError as exc:
         raise Http404 from exc
     log_event(user=request.user, action=Action.DOWNLOAD, obj=document, ip=client_ip(request))
-    return FileResponse(handle, as_attachment=True, filename=document.name,
-                        content_type=services.content_type(document))
+    response = FileResponse(handle, content_type=services.content_type(document))
+    response["Content-Disposition"] = documents.content_disposition(document.name)
+    return response
 
 
 @require("followup.answer")

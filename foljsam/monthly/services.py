@@ -266,7 +266,9 @@ def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> list[
             if not to:
                 continue
             data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
-            name = f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}"
+            from foljsam.lib.documents import safe_filename  # a provider code may hold a newline or a quote
+
+            name = safe_filename(f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}")
             body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
                      "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
                      "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {

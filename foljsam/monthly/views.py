@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from foljsam.accounts.policy import acts_for_own_organisation, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, log_access, log_event
+from foljsam.lib import documents
 from foljsam.lib.forms import parse_pk
 from foljsam.lib.svgchart import line_chart
 from foljsam.registry.models import Provider, TenderDocument
@@ -280,14 +281,10 @@ def quarter_export(request, quarter, fmt):
     year, q = int(match.group(1)), int(match.group(2))
     data = exports.quarter_matrix(user=request.user, year=year, quarter=q, provider=provider)
     name = f"matris-manadsuppfoljning-hemtjanst-{quarter}" + (f"-{provider.code}" if provider else "")
-    if fmt == "xlsx":
-        body, mime = exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, mime = exports.to_pdf(data), "application/pdf"
-    response = HttpResponse(body, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     log_event(user=request.user, action=Action.DOWNLOAD, obj=provider, detail=f"Kvartalsmatris {quarter} ({fmt})")
-    return response
+    if fmt == "xlsx":
+        return documents.xlsx_response(exports.to_xlsx(data), f"{name}.xlsx")
+    return documents.pdf_response(exports.to_pdf(data), f"{name}.pdf")
 
 
 @require("monthly.send")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_user_units'),
+        ('accounts', '0001_initial'),
     ]
 
     operations = [
