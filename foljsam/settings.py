@@ -127,6 +127,7 @@ OIDC_ROLE_CLAIM = os.getenv("OIDC_ROLE_CLAIM", "groups")
 # JSON: group or role value in OIDC_ROLE_CLAIM → admin / officer / reader / provider.
 OIDC_GROUP_ROLE_MAP = os.getenv("OIDC_GROUP_ROLE_MAP", "{}")
 OIDC_PROVIDER_CLAIM = os.getenv("OIDC_PROVIDER_CLAIM", "")  # claim holding a provider user's provider code
+OIDC_UNITS_CLAIM = os.getenv("OIDC_UNITS_CLAIM", "")  # claim naming a unit manager's units (names)
 OIDC_TIMEOUT = int(os.getenv("OIDC_TIMEOUT", "10"))
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/konto/logga-in/?oidc=fel"

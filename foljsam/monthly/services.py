@@ -300,8 +300,8 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     run.accepted, run.rejected = report.accepted, report.rejected_total
     run.finished_at = timezone.now()
     run.progress, run.phase, run.uploads = 1.0, "", {}
-    run.save()
     log_event(user=run.by, action=Action.IMPORT, obj=run, detail=f"{run.get_status_display()}: {', '.join(run.files.values())}; {run.accepted} rader godkända, {run.rejected} avvisade")  # noqa: E501
+    run.save()
     return run
 
 
