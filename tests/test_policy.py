@@ -211,8 +211,10 @@ def test_mail_goes_to_the_units_managers_and_provider_wide_users(subjects):
 
 # --- Every URL names its capability, and every name used anywhere is declared -----------------
 
-# Views without sign-in: logging in and out, the language, and the public comparison page (no row data).
-OPEN_VIEWS = {"accounts:login", "accounts:logout", "set_language", "comparison:public_index", "comparison:public_area"}
+# Views without sign-in: the steps of signing in (password, second factor, OIDC) and out, the language,
+# and the public comparison page (no row data).
+OPEN_VIEWS = {"accounts:login", "accounts:logout", "accounts:totp", "accounts:oidc_start", "accounts:oidc_callback",
+              "set_language", "comparison:public_index", "comparison:public_area"}
 
 
 def _patterns(resolver=None, namespace=""):

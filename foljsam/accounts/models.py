@@ -44,13 +44,32 @@ audit(User)
 
 
 class LoginAttempt(models.Model):
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    success = models.BooleanField(default=False)
+    username = models.CharField(_("användarnamn"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("adress"), null=True, blank=True)
+    at = models.DateTimeField(_("tid"), auto_now_add=True, db_index=True)
+    success = models.BooleanField(_("lyckad"), default=False)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("inloggningsförsök")
+        verbose_name_plural = _("inloggningsförsök")
 
     def __str__(self):
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.success else 'fel'}"
+
+
+class LoginThrottle(models.Model):
+    """One counter of failed password checks per key: an address ("a:IP") or an account at an
+    address ("u:name|IP"). Updated only by conditional UPDATEs (accounts.services.login_reserve),
+    so parallel attempts can never get more password checks than the limit."""
+
+    key = models.CharField(_("nyckel"), max_length=250, unique=True)
+    failures = models.PositiveIntegerField(_("misslyckade försök"), default=0)
+    reset_at = models.DateTimeField(_("nollställs"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggningsspärr")
+        verbose_name_plural = _("inloggningsspärrar")
+
+    def __str__(self):
+        return f"{self.key} {self.failures}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from foljsam.accounts import policy
+from foljsam.audit.log import Action, log_event
 
 from .models import ActionPlan, Deviation, PlanStatus, PlanStep
 
@@ -96,6 +97,7 @@ def action_plan_request(
     plan.full_clean()
     plan.save()
     plan.deviations.set(deviations)
+    log_event(user=by, action=Action.LINK, obj=plan, detail="Åtgärdsplan kopplad till avvikelser: " + "; ".join(str(d) for d in deviations))  # noqa: E501
     PlanStep.objects.create(plan=plan, status=PlanStatus.REQUESTED, by=by, comment=request_note)
     return plan
 

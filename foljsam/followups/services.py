@@ -15,6 +15,7 @@ from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
+from foljsam.audit.log import Action, log_event
 from foljsam.catalogue.models import AnswerType
 from foljsam.registry.models import Procurement
 
@@ -565,5 +566,6 @@ def _reminder_result(reminder_pk: int, reached: int) -> None:
     if reached:
         reminder.recipients = reached
         reminder.save()
+        log_event(user=None, action=Action.REMINDER, obj=reminder.assessment, detail=f"{reminder.get_kind_display()} till {reached} mottagare")  # noqa: E501
     else:
         reminder.delete()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import can, require
 from foljsam.accounts.selectors import get_visible
+from foljsam.audit.log import Action, client_ip, log_event
 from foljsam.lib import documents
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Area
@@ -379,6 +380,7 @@ def document_download(request, pk):
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    log_event(user=request.user, action=Action.DOWNLOAD, obj=document, ip=client_ip(request))
     response = FileResponse(handle, content_type=services.content_type(document))
     response["Content-Disposition"] = documents.content_disposition(document.name)
     return response

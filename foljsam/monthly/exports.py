@@ -68,8 +68,11 @@ def quarter_matrix(*, user, year: int, quarter: int, provider=None) -> QuarterMa
         values[(snap.period, snap.provider_id)] = snap.values
         providers[snap.provider_id] = snap.provider
     ordered = sorted(providers.values(), key=lambda p: p.name)
+    from .services import quarter_figures  # the engine over the quarter's rows (issue 7, item 9)
+
+    exact = quarter_figures(year=year, quarter=quarter)
     for p in ordered:
-        values[("Q", p.pk)] = quarter_values([values.get((period, p.pk)) for period in periods])
+        values[("Q", p.pk)] = exact.get(p.pk, {})
     who = provider.name if provider else "alla utförare"
     title = f"Matris – månadsuppföljning hemtjänst, kvartal {quarter} {year}, {who}"
     return QuarterMatrix(title, periods, ordered, values, Limits())
