@@ -88,9 +88,9 @@ def _period_label(period: str) -> str:
 
 NO_DATA = "Ingen data"
 NO_DATA_FILL = "E4E7EB"
-# Describes services.quarter_figures (what quarter_matrix puts in the "Q" column); shown with the quarter.
-QUARTER_NOTE = ("Kvartalet: nyckeltalen räknas över alla rader i kvartalets importerade månader tillsammans – "
-                "olika kunder och medarbetare över hela kvartalet, medianer och kontinuitet över kvartalets besök.")
+# Describes services.quarter_figures; shown on the quarter's sheet and page.
+QUARTER_NOTE = ("Kvartalet: nyckeltalen räknas om över alla besök i kvartalets importerade månader tillsammans "
+                "(unika kunder och personal över kvartalet, medianer och andelar över kvartalets rader).")
 PDF_PROVIDERS_PER_TABLE = 10  # columns that fit A4 landscape beside the figure names
 
 
