@@ -347,3 +347,17 @@ def test_quarter_figures_leave_out_months_no_import_declared(world, tmp_path):
     _import(tmp_path, visits=october_export())  # holds 1 November rows, November never imported
     q = services.quarter_figures(year=2026, quarter=4)[world.provider_a.pk]
     assert q["visits"] == 40
+
+
+def test_grants_alone_declare_no_month_but_recompute_the_ones_they_touch(world, tmp_path):
+    _import(tmp_path, visits=october_export())
+    before = KpiSnapshot.objects.get(provider=world.provider_a, period="2026-10").values
+    assert before["granted_minutes"] == 0
+    run = _import(tmp_path, grants=GRANTS)
+    assert run.status == ImportRun.Status.DONE and run.period == ""
+    assert services.declared_periods() == ["2026-10"]
+    assert KpiSnapshot.objects.get(provider=world.provider_a, period="2026-10").values["granted_minutes"] == 600
+    reports = ("report_id,provider_id,client_id,kind,event_date,reported_at\n"
+               "r1,P-A,19400101-1234,sjukhusvistelse,2026-12-03,2026-12-04\n")
+    run = _import(tmp_path, additional_reports=reports)
+    assert run.period == "" and services.declared_periods() == ["2026-10"]
