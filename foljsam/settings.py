@@ -21,20 +21,31 @@ DEBUG = envbool("DEBUG", "True")
 DATA_DIR = Path(os.getenv("FOLJSAM_DATA_DIR", BASE_DIR.parent / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, uploads and Parquet data live here
 
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
-SECRET_KEY = os.getenv("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY måste sättas när DEBUG är avstängt.")
-    SECRET_KEY = _DEV_SECRET
+# --- Secrets (issue 12 item 9) ------------------------------------------------------------
+# With DEBUG off both keys must come from the environment and be at least 32 bytes: a short
+# pseudonym key makes the HMAC pseudonyms reversible by trying every key.
+MIN_SECRET_BYTES = 32
 
+
+def _secret(name: str, dev_default: str) -> str:
+    value = os.getenv(name, "")
+    if DEBUG:
+        return value or dev_default
+    if not value:
+        raise ImproperlyConfigured(f"{name} måste sättas när DEBUG är avstängt.")
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise ImproperlyConfigured(
+            f"{name} är för kort ({len(value.encode())} byte): minst {MIN_SECRET_BYTES} byte krävs när DEBUG är "
+            "avstängt (t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    return value
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production")
 # Key for the HMAC pseudonyms of clients and staff (monthly follow-up). Changing it
 # breaks the link between months, so production must set it once and keep it.
-PSEUDONYM_KEY = os.getenv("FOLJSAM_PSEUDONYM_KEY", "")
-if not PSEUDONYM_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("FOLJSAM_PSEUDONYM_KEY måste sättas när DEBUG är avstängt.")
-    PSEUDONYM_KEY = "dev-only-pseudonym-key"
+PSEUDONYM_KEY = _secret("FOLJSAM_PSEUDONYM_KEY", "dev-only-pseudonym-key")
+# --- end secrets ----------------------------------------------------------------------------
 
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
