@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "foljsam.followups",
     "foljsam.monthly",
     "foljsam.reports",
+    "foljsam.ops",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{DATA_DIR / 'foljsam.sqlite3'}"),
-        conn_max_age=int(os.getenv("DB_CONN_MAX_AGE", "0")),
+        # Persistent connections in production (one per gunicorn worker), checked before reuse so a
+        # restarted database server costs one reconnect, not an error page. 0 under runserver.
+        conn_max_age=int(os.getenv("DB_CONN_MAX_AGE", "0" if DEBUG else "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -176,6 +180,20 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Serving (issue 12 item 10; docs/deploy.md) ---------------------------------------------
+# `foljsam check --deploy` must be clean in production; each silenced check says why.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [
+    # W021: HSTS preloading commits the whole domain and its subdomains to HTTPS in browsers' built-in
+    # lists, hard to undo; that is the municipality's decision for its domain (SECURE_HSTS_PRELOAD=True).
+    "security.W021",
+]
+if not DEBUG and not SECURE_SSL_REDIRECT:
+    # W008: SECURE_SSL_REDIRECT=False is only for a server bound to loopback behind a TLS proxy that
+    # redirects HTTP itself (and for `make serve` on a developer's machine); the default is True.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
+# --- end serving ----------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
