@@ -154,6 +154,27 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+# --- Upload limits (issue 12 item 5; foljsam/lib/uploads.py checks them before any parsing) -------
+def _megabytes(name: str, default: float) -> int:
+    return int(float(os.getenv(name, str(default))) * 1024 * 1024)
+
+
+UPLOAD_LIMITS = {
+    # providers.csv: 5 MB is about 50,000 providers.
+    "providers": {"max_bytes": _megabytes("FOLJSAM_UPLOAD_MAX_PROVIDERS_MB", 5), "max_line": 10_000},
+    # Requirement catalogues (YAML or Excel): the seed catalogue is 16 kB of YAML.
+    "catalogue": {"max_bytes": _megabytes("FOLJSAM_UPLOAD_MAX_CATALOGUE_MB", 2), "max_line": 100_000,
+                  "xlsx_max_entries": 200,
+                  "xlsx_max_uncompressed": _megabytes("FOLJSAM_UPLOAD_MAX_CATALOGUE_XLSX_MB", 25),
+                  "max_rows": 5_000, "max_columns": 50, "yaml_max_nodes": 100_000},
+    # A month's export: CSV up to a national month (15 M rows ≈ 1.7 GB); XLSX at most Excel's 1,048,576 rows.
+    "monthly": {"max_bytes": _megabytes("FOLJSAM_UPLOAD_MAX_MONTHLY_MB", 4096), "max_line": 64 * 1024,
+                "xlsx_max_entries": 1000,
+                "xlsx_max_uncompressed": _megabytes("FOLJSAM_UPLOAD_MAX_MONTHLY_XLSX_MB", 1024),
+                "max_rows": 1_048_576, "max_columns": 200},
+}
+# --- end upload limits -----------------------------------------------------------------------
+
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
