@@ -1,4 +1,6 @@
-"""The demo loads and shows what the follow-up needs: two finished years and one in progress."""
+"""The demo loads and shows what the follow-up needs: two finished years and one in progress.
+
+How long it takes is measured by bench/demo.py, not asserted here (no timing assertions in tests)."""
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +13,6 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loads_campaigns(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # No timing assertion here (team rule: speed belongs in bench/); on a shared machine it failed.
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     finished, previous, current = (Campaign.objects.order_by("-year")[i] for i in (1, 2, 0))
     assert finished.assessments.filter(status=Status.FINAL).count() == finished.assessments.count() == 16
