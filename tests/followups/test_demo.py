@@ -23,3 +23,11 @@ def test_demo_loads_campaigns(settings):
     statuses = set(current.assessments.values_list("status", flat=True))
     assert {Status.SENT, Status.OPENED, Status.SUBMITTED, Status.FACTCHECK} <= statuses
     assert selectors.summary(finished)["with_plan"] > 0
+    # The demo's unit manager is bound to one own unit and sees only its assessments.
+    from foljsam.accounts.models import User
+    from foljsam.accounts.policy import visible
+    from foljsam.followups.models import Assessment
+
+    manager = User.objects.get(username="enhetschef")
+    units = {a.unit_id for a in visible(manager, Assessment.objects.all())}
+    assert units == set(manager.units.values_list("pk", flat=True)) and len(units) == 1
