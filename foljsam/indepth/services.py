@@ -486,10 +486,11 @@ def termination_decide(*, termination: Termination, by, approve: bool, decided_b
         contract.end = termination.last_day
         contract.full_clean()
         contract.save()
-        ProviderEvent.objects.create(
-            provider=contract.provider, area=contract.area, kind=EventKind.TERMINATION, date=termination.last_day,
-            note=f"{termination.get_initiator_display()}: {termination.reason}"[:500],
-        )
+        # One termination event per contract end in the history (one may already have been recorded by hand).
+        event, _created = ProviderEvent.objects.get_or_create(
+            provider=contract.provider, area=contract.area, kind=EventKind.TERMINATION, date=termination.last_day)
+        event.note = f"{termination.get_initiator_display()}: {termination.reason}"[:500]
+        event.save()
     termination.full_clean()
     termination.save()
     return termination
