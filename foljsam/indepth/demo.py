@@ -49,11 +49,15 @@ def _walk_plan(plan, officer, *, verified: bool, at: date):
     plan.deviations.update(found_on=at, closed_on=at + timedelta(days=60) if verified else None)
 
 
-def _case(officer, code, area, trigger, opened, evidence, *, visit=None, findings=(), result="", plan_verified=True,
-          signals=()):
+def _case(officer, code, area, trigger, opened, evidence, *, visit=None, findings=(), result="", signals=()):
     provider = Provider.objects.get(code=code)
     case = services.case_open(by=officer, provider=provider, area=area, trigger=trigger, evidence=evidence,
                               opened_on=opened, unit=provider.units.filter(area=area).first(), signals=signals)
+    for signal in signals:
+        services.signal_assess(signal=signal, by=officer, decision="indepth", case=case,
+                               note="Underlag för den fördjupade uppföljningen.")
+        if result:
+            services.signal_close(signal=signal, by=officer)
     if visit is None:
         return case
     services.case_plan_visit(case=case, by=officer, visit_on=visit, visit_by="Uppföljningsteamet (två uppföljare)")
@@ -68,7 +72,7 @@ def _case(officer, code, area, trigger, opened, evidence, *, visit=None, finding
     if to_fix:
         plan = services.findings_to_deviations(case=case, by=officer, findings=to_fix,
                                                plan_title=f"Fördjupad uppföljning {visit:%Y-%m}")
-        _walk_plan(plan, officer, verified=plan_verified, at=visit + timedelta(days=10))
+        _walk_plan(plan, officer, verified=True, at=visit + timedelta(days=10))
     if result:
         services.case_close(case=case, by=officer, result=result, closed_on=visit + timedelta(days=30))
     return case
@@ -94,8 +98,8 @@ def _year_2022(ctx, officer):
     backen_later = [_signal(officer, "HT-BACKEN", date(2022, 5, d), "client", "Tidsregistrering", text)
                     for d, text in ((3, "Anhörig ifrågasätter registrerad tid: besöket varade tio minuter."),
                                     (17, "Bistånd: insatser registreras som utförda men brukaren säger nej."))]
-    _signal(officer, "HT-BACKEN", date(2022, 5, 20), "lex_sarah", "Uteblivna besök",
-            "Lex Sarah-rapport: missat tillsynsbesök, risk för missförhållande.", severity=3)
+    backen_later.append(_signal(officer, "HT-BACKEN", date(2022, 5, 20), "lex_sarah", "Uteblivna besök",
+                                "Lex Sarah-rapport: missat tillsynsbesök, risk för missförhållande.", severity=3))
     guldkant = [_signal(officer, "HT-GULDKANT", date(2022, 7, d), "client", theme, text) for d, theme, text in (
         (4, "Bemötande", "Klagomål på språket i kontakten med anhöriga."),
         (21, "Uteblivna besök", "Inköp gjordes inte som planerat."),
@@ -114,10 +118,10 @@ def _year_2022(ctx, officer):
                 ("Tids- och insatsregistrering", "red", "Insatser registrerade i direkt följd efter varandra."),
                 ("Ledningssystem för kvalitet", "yellow", "Avvikelser rapporteras sällan; rutinen är okänd.")]
     c1 = _case(officer, "HT-BACKEN", hc, "signals", date(2022, 2, 1), "3 klagomål på 90 dagar (januari 2022).",
-               visit=date(2022, 2, 22), findings=findings, plan_verified=False, signals=backen,
+               visit=date(2022, 2, 22), findings=findings, signals=backen,
                result="Flera avvikelser; åtgärdsplan begärd. Ny uppföljning om klagomålen fortsätter.")
     c2 = _case(officer, "HT-BACKEN", hc, "signals", date(2022, 5, 24), "Klagomål på tidsregistrering och lex "
-               "Sarah-rapport i maj 2022.", visit=date(2022, 6, 8), findings=findings[:2], plan_verified=False,
+               "Sarah-rapport i maj 2022.", visit=date(2022, 6, 8), findings=findings[:2],
                signals=backen_later, result="Avvikelserna kvarstår inom flera områden.")
     services.bistand_notify(case=c2, by=officer, recipient="Bistånd och förebyggande", sent_on=date(2022, 6, 10),
                             text="Vid den fördjupade uppföljningen framkom att insatser registreras som utförda "
@@ -132,7 +136,7 @@ def _year_2022(ctx, officer):
     ProviderEvent.objects.create(provider=c3.provider, area=hc, kind=EventKind.NEW_PREMISES, date=date(2022, 3, 1),
                                  note="Flyttade till nya lokaler.")
     c4 = _case(officer, "HT-GULDKANT", hc, "signals", date(2022, 8, 2), "3 klagomål i juli 2022.",
-               visit=date(2022, 8, 23), findings=findings, plan_verified=False, signals=guldkant,
+               visit=date(2022, 8, 23), findings=findings, signals=guldkant,
                result="Avvikelser inom social dokumentation och registrering; åtgärdsplan begärd.")
     _terminate(officer, c4, initiator="provider", reason="Utföraren avslutar avtalet på egen begäran efter en längre "
                "period av uppföljning med avvikelser inom flera områden.", notice="två månader",
@@ -141,7 +145,7 @@ def _year_2022(ctx, officer):
                "(2022-01-31) när nya krav på kompetens gäller.", visit=date(2022, 3, 1), findings=[
                    ("Verksamhetsansvarig", "red", "Den nya verksamhetsansvariga uppfyller inte kravet på "
                                                   "kompetens i förfrågningsunderlaget 2022.")],
-               plan_verified=False, result="Kravet på verksamhetsansvarigs kompetens uppfylls inte.")
+               result="Kravet på verksamhetsansvarigs kompetens uppfylls inte.")
     ProviderEvent.objects.create(provider=c5.provider, area=hc, kind=EventKind.MANAGER_CHANGE,
                                  date=date(2022, 1, 31), note="Ny verksamhetsansvarig.")
     _terminate(officer, c5, initiator="provider", reason="Utföraren avslutar sitt uppdrag med anledning av det "
@@ -210,8 +214,10 @@ def _current(ctx, officer):
     _signal(officer, "HT-NYCKELN", ago(12), "lex_sarah", "Läkemedel",
             "Lex Sarah-rapport: läkemedel gavs inte vid två tillfällen; risk för missförhållande.", severity=3)
     # Aros: an internal deviation and a shared complaint (what the provider user sees).
-    _signal(officer, "HT-AROS", ago(40), "internal", "Sekretess", "Intern avvikelse: felskickat e-postmeddelande.",
-            severity=1)
+    internal = _signal(officer, "HT-AROS", ago(40), "internal", "Sekretess",
+                       "Intern avvikelse: felskickat e-postmeddelande.", severity=1)
+    services.signal_assess(signal=internal, by=officer, decision="dialogue", note="Tas upp på dialogmötet.")
+    services.signal_close(signal=internal, by=officer)
     _signal(officer, "HT-AROS", ago(20), "client", "Bemötande", "Anhörig upplever otrevligt bemötande i telefon.",
             shared=True)
     # A pattern: the same theme at three providers of särskilt boende → a quality study is proposed.

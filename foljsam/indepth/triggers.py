@@ -2,9 +2,9 @@
 
 Each reason has its kind, the day it applies from, its evidence and a link. The rules of other apps
 are reused, not copied: the six-month clock is `registry.selectors.indepth_due`, three red months
-is `monthly.selectors.red_streaks`. A reason is handled once a case for the provider was opened on or
-after the day it applies from. A pattern (the same theme at several providers) proposes a quality
-study instead of a case.
+is `monthly.selectors.red_streaks`, many red requirements `followups.selectors.indepth_candidates`.
+A reason is handled once a case for the provider was opened on or after the day it applies from.
+A pattern (the same theme at several providers) proposes a quality study instead of a case.
 """
 
 from collections import defaultdict
@@ -80,21 +80,33 @@ def _red_figures(user):
 
 
 def _contract_followup(user, today):
+    """An area rated 3, or many red requirements (the contract follow-up's own rule,
+    `followups.selectors.indepth_candidates`), in an assessment finalised in the last year."""
     from foljsam.followups.models import AreaRating, Status
+    from foljsam.followups.selectors import indepth_candidates
 
+    recent = today - timedelta(days=CONTRACT_FOLLOWUP_DAYS)
     ratings = visible(AreaRating.objects.filter(
         Q(override=3) | Q(override__isnull=True, rule_value=3),
-        assessment__status=Status.FINAL,
-        assessment__finalised_at__date__gte=today - timedelta(days=CONTRACT_FOLLOWUP_DAYS),
+        assessment__status=Status.FINAL, assessment__finalised_at__date__gte=recent,
     ), user).select_related("area", "assessment__unit__provider", "assessment__campaign")
-    by_assessment = defaultdict(list)
+    evidence = defaultdict(list)
+    assessments = {}
     for rating in ratings:
-        by_assessment[rating.assessment].append(rating.area.name)
-    for assessment, areas in by_assessment.items():
-        evidence = _("Avtalsuppföljningen %(year)s, %(unit)s: värdering 3 (med avvikelse) i %(areas)s.") % {
-            "year": assessment.campaign.year, "unit": assessment.unit.name, "areas": ", ".join(areas)}
-        yield assessment.unit.provider, Reason(TriggerKind.CONTRACT_FOLLOWUP, assessment.finalised_at.date(),
-                                               evidence, assessment.get_absolute_url())
+        assessments[rating.assessment_id] = rating.assessment
+        evidence[rating.assessment_id].append(rating.area.name)
+    many_reds = {a.pk: a for a in indepth_candidates(user=user).filter(finalised_at__date__gte=recent)}
+    assessments.update(many_reds)
+    for pk, assessment in assessments.items():
+        parts = []
+        if evidence[pk]:
+            parts.append(_("värdering 3 (med avvikelse) i %(areas)s") % {"areas": ", ".join(evidence[pk])})
+        if pk in many_reds:
+            parts.append(_("%(n)s röda krav") % {"n": many_reds[pk].reds})
+        text = _("Avtalsuppföljningen %(year)s, %(unit)s: %(parts)s.") % {
+            "year": assessment.campaign.year, "unit": assessment.unit.name, "parts": "; ".join(parts)}
+        yield assessment.unit.provider, Reason(TriggerKind.CONTRACT_FOLLOWUP, assessment.finalised_at.date(), text,
+                                               assessment.get_absolute_url())
 
 
 def _organisation(user, today):

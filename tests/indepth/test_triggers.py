@@ -9,6 +9,7 @@ from django.core.management import call_command
 from foljsam.indepth import services, triggers
 from foljsam.indepth.models import SignalRule, SignalTheme
 from foljsam.registry.models import Contract, ContractForm, EventKind, Ownership, Provider, ProviderEvent, Unit
+from tests.followups.conftest import fu, sent  # noqa: F401  (fixtures)
 
 TODAY = date.today()
 
@@ -112,3 +113,19 @@ def test_red_streak_reason_comes_from_the_monthly_rule(world, monkeypatch):
     monkeypatch.setattr(monthly, "red_streaks", lambda user: [streak])
     reasons = triggers.reasons_for(user=world.officer, provider=world.provider_a)
     assert [(r.kind, r.since) for r in reasons] == [("red_figures", date(2026, 8, 1))]
+
+
+def test_an_area_rated_3_in_the_contract_followup_proposes(sent):  # noqa: F811
+    from foljsam.followups import services as fu_services
+    from tests.followups.conftest import answer_all, rate_all
+
+    a = sent.a
+    answer_all(a, sent.user_a)
+    rate_all(a, sent.officer, {"Rutin för lex Sarah": "red"})
+    fu_services.factcheck_send(assessment=a, by=sent.officer)
+    fu_services.factcheck_save(assessment=a, by=sent.user_a, comments={}, done=True)
+    fu_services.assessment_finalise(assessment=a, by=sent.officer)
+    reasons = triggers.reasons_for(user=sent.officer, provider=sent.provider_a)
+    assert [r.kind for r in reasons] == ["contract_followup"]
+    assert "Ledningssystem för kvalitet" in reasons[0].evidence
+    assert kinds(sent.officer, sent.provider_b) == []
