@@ -3,7 +3,6 @@ from foljsam.home import provider_section, start_panel
 
 from . import selectors
 from .models import Assessment, Campaign, Status
-from .services import INDEPTH_RED_THRESHOLD
 
 OFFICERS = ("officer", "admin", "reader")
 
@@ -16,8 +15,7 @@ def officer_panel(user):
     return {
         "campaigns": [{"campaign": c, "progress": selectors.progress(c)} for c in open_campaigns.distinct()[:10]],
         "queue": selectors.officer_queue(user=user)[:20],
-        "indepth": selectors.indepth_candidates(user=user)[:20],
-        "threshold": INDEPTH_RED_THRESHOLD,
+        # Units with many red requirements are proposed by foljsam.indepth.triggers (the one place).
     }
 
 

@@ -221,11 +221,18 @@ def _case_context(request, case, **overrides):
         "bistand_form": forms.BistandForm(prefix="bistand"),
         "sanction_form": forms.SanctionForm(prefix="sanction"),
         "termination_form": forms.TerminationForm(prefix="termination", provider=case.provider),
-        "decide_form": forms.DecideForm(prefix="decide", initial={"decision_on": timezone.localdate()}),
         "close_form": forms.CloseForm(prefix="close", initial={"result": case.result}),
         "requirement_areas": _requirement_areas(),
     })
     context.update(overrides)
+    # One decision form per pending proposal, each with its own prefix (unique ids on the page).
+    decide = context.pop("decide_form", None)
+    for kind, items in (("sanction", "sanctions"), ("termination", "terminations")):
+        context[items] = list(context[items])
+        for item in context[items]:
+            prefix = f"{kind}-{item.pk}"
+            item.decide_form = (decide if decide is not None and decide.prefix == prefix
+                                else forms.DecideForm(prefix=prefix, initial={"decision_on": timezone.localdate()}))
     return context
 
 
@@ -361,7 +368,7 @@ def case_termination(request, pk):
 def sanction_decide(request, pk):
     sanction = selectors.sanction_get(user=request.user, pk=pk)
     return _case_action(
-        request, sanction.case_id, "decide_form", forms.DecideForm(request.POST, prefix="decide"),
+        request, sanction.case_id, "decide_form", forms.DecideForm(request.POST, prefix=f"sanction-{pk}"),
         lambda case, d: services.sanction_decide(sanction=sanction, by=request.user, **d),
         _("Beslutet om vite är registrerat."))
 
@@ -371,7 +378,7 @@ def sanction_decide(request, pk):
 def termination_decide(request, pk):
     termination = selectors.termination_get(user=request.user, pk=pk)
     return _case_action(
-        request, termination.case_id, "decide_form", forms.DecideForm(request.POST, prefix="decide"),
+        request, termination.case_id, "decide_form", forms.DecideForm(request.POST, prefix=f"termination-{pk}"),
         lambda case, d: services.termination_decide(termination=termination, by=request.user, **d),
         _("Beslutet är registrerat. Ett bifallet avslut avslutar avtalet i registret på sista avtalsdagen."))
 
