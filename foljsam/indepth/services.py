@@ -117,6 +117,11 @@ def signal_update(*, signal: Signal, by, **values) -> Signal:
     for key, value in values.items():
         setattr(signal, key, value)
     check_personnummer(signal.description)
+    if signal.unit is not None and signal.unit.provider_id != signal.provider_id:
+        raise ValidationError(UNIT_OTHER_PROVIDER, code="unit_other_provider")
+    signal.area = _area_of(signal.provider, signal.unit, signal.area)
+    if signal.area is None:
+        raise ValidationError(AREA_REQUIRED, code="area_required")
     signal.full_clean()
     signal.save()
     return signal

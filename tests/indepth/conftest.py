@@ -3,7 +3,14 @@ from datetime import date
 import pytest
 
 from foljsam.indepth import services
+from foljsam.indepth.defaults import ensure_defaults
 from foljsam.indepth.models import SignalTheme
+
+
+@pytest.fixture(autouse=True)
+def _defaults(db):
+    # The defaults come from a data migration; a transactional test elsewhere flushes them.
+    ensure_defaults()
 
 
 @pytest.fixture
