@@ -129,3 +129,36 @@ def test_bad_query_parameters_are_not_errors(world, client):
     assert client.get("/signaler/?utforare=²&status=x").status_code == OK
     assert client.get("/fordjupad/ny/?utforare=99999999999999999999&signal=abc").status_code == OK
     assert client.get("/rapporter/fordjupad/?year=abc").status_code == BAD
+
+
+def test_board_excel_has_numbers(world, objs, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.reader)
+    response = client.get(f"/rapporter/fordjupad/?year={TODAY.year}&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "Hemtjänst" and sheet["B2"].value == 2  # two cases opened this year
+
+
+def test_settings_save_weights_and_themes(world, client):
+    from foljsam.indepth.models import RiskWeight, SignalTheme
+    from foljsam.indepth.risk import WEIGHTS
+
+    client.force_login(world.officer)
+    data = {"which": "vikter", **{f"vikter-{k}": str(v[0]) for k, v in WEIGHTS.items()}}
+    data["vikter-signal_high"] = "7"
+    assert client.post("/fordjupad/installningar/", data).status_code == LOGIN
+    assert RiskWeight.objects.get(key="signal_high").value == Decimal("7")
+    data["vikter-signal_high"] = "-1"
+    assert client.post("/fordjupad/installningar/", data).status_code == BAD
+    themes = list(SignalTheme.objects.all())
+    form = {"which": "teman", "teman-TOTAL_FORMS": len(themes) + 1, "teman-INITIAL_FORMS": len(themes)}
+    for i, t in enumerate(themes):
+        form.update({f"teman-{i}-id": t.pk, f"teman-{i}-name": t.name, f"teman-{i}-sort_order": t.sort_order,
+                     f"teman-{i}-active": "on"})
+    n = len(themes)
+    form.update({f"teman-{n}-name": "Brandskydd", f"teman-{n}-sort_order": 5, f"teman-{n}-active": "on"})
+    assert client.post("/fordjupad/installningar/", form).status_code == LOGIN
+    assert SignalTheme.objects.filter(name="Brandskydd").exists()
