@@ -43,6 +43,10 @@ def test_signal_to_termination(world, page, capsys):
     check_axe(page)
     page.get_by_role("button", name="Spara").click()
     page.wait_for_selector("text=Signalen är sparad.")
+    check_axe(page)  # the signal's page, with the assessment form
+    page.goto("/signaler/importera/")
+    check_axe(page)
+    page.goto("/fordjupad/installningar/")
     check_axe(page)
 
     # The start page proposes an in-depth follow-up, with the reason.

@@ -162,3 +162,17 @@ def test_settings_save_weights_and_themes(world, client):
     form.update({f"teman-{n}-name": "Brandskydd", f"teman-{n}-sort_order": 5, f"teman-{n}-active": "on"})
     assert client.post("/fordjupad/installningar/", form).status_code == LOGIN
     assert SignalTheme.objects.filter(name="Brandskydd").exists()
+
+
+def test_open_a_case_from_a_signal(world, client, make_signal):
+    signal = make_signal()
+    client.force_login(world.officer)
+    page = client.get(f"/fordjupad/ny/?signal={signal.pk}").content.decode()
+    assert 'value="signals" selected' in page
+    response = client.post(f"/fordjupad/ny/?signal={signal.pk}", {
+        "provider": world.provider_a.pk, "area": world.area.pk, "trigger": "signals", "evidence": "Klagomål",
+        "opened_on": TODAY.isoformat()})
+    case = Case.objects.get()
+    assert response["Location"] == case.get_absolute_url()
+    signal.refresh_from_db()
+    assert signal.case == case
