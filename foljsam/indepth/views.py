@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.selectors import visible
 from foljsam.actions.selectors import action_plan_list, deviation_list
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Area, Provider
@@ -30,7 +31,7 @@ from .models import (
 @login_required
 def signal_list(request):
     signals = selectors.signal_list(user=request.user)
-    provider = Provider.objects.filter(pk=parse_pk(request.GET.get("utforare"))).first()
+    provider = visible(Provider.objects, request.user).filter(pk=parse_pk(request.GET.get("utforare"))).first()
     status, source = request.GET.get("status", ""), request.GET.get("kalla", "")
     if provider:
         signals = signals.filter(provider=provider)

@@ -176,3 +176,9 @@ def test_open_a_case_from_a_signal(world, client, make_signal):
     assert response["Location"] == case.get_absolute_url()
     signal.refresh_from_db()
     assert signal.case == case
+
+
+def test_signal_list_does_not_name_other_providers(world, objs, client):
+    client.force_login(world.user_a)
+    page = client.get(f"/signaler/?utforare={world.provider_b.pk}").content.decode()
+    assert world.provider_b.name not in page
