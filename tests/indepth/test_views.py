@@ -182,3 +182,16 @@ def test_signal_list_does_not_name_other_providers(world, objs, client):
     client.force_login(world.user_a)
     page = client.get(f"/signaler/?utforare={world.provider_b.pk}").content.decode()
     assert world.provider_b.name not in page
+
+
+def test_provider_page_section(world, objs, client):
+    for _ in range(2):  # with the fixture's two signals: three complaints → a proposal
+        services.signal_create(by=world.officer, provider=world.provider_a, received_on=TODAY, source="client",
+                               theme=Signal.objects.first().theme, description="Klagomål")
+    client.force_login(world.officer)
+    page = client.get(f"/utforare/{world.provider_a.pk}/").content.decode()
+    assert "Signaler och fördjupad uppföljning" in page and f"/signaler/{objs['hidden']}/" in page
+    client.force_login(world.user_a)
+    page = client.get(f"/utforare/{world.provider_a.pk}/").content.decode()
+    assert f"/signaler/{objs['shared']}/" in page and f"/signaler/{objs['hidden']}/" not in page
+    assert f"/fordjupad/{objs['open']}/" not in page and "Föreslås" not in page
