@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "foljsam.accounts",
     "foljsam.audit",
     "foljsam.registry",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "foljsam.monthly",
     "foljsam.indepth",
     "foljsam.reports",
+    "foljsam.comparison",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +109,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+# Sign-in with the municipality's identity provider (OpenID Connect, authorization code + PKCE;
+# foljsam.accounts.oidc). On when a client id and the provider's endpoints are set.
+OIDC_RP_CLIENT_ID = os.getenv("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.getenv("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.getenv("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.getenv("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.getenv("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.getenv("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.getenv("OIDC_OP_USER_ENDPOINT", "")  # optional: the ID token's claims suffice
+OIDC_RP_SIGN_ALGO = os.getenv("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.getenv("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USERNAME_CLAIM = os.getenv("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_ROLE_CLAIM = os.getenv("OIDC_ROLE_CLAIM", "groups")
+# JSON: group or role value in OIDC_ROLE_CLAIM → admin / officer / reader / provider.
+OIDC_GROUP_ROLE_MAP = os.getenv("OIDC_GROUP_ROLE_MAP", "{}")
+OIDC_PROVIDER_CLAIM = os.getenv("OIDC_PROVIDER_CLAIM", "")  # claim holding a provider user's provider code
+OIDC_TIMEOUT = int(os.getenv("OIDC_TIMEOUT", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/konto/logga-in/?oidc=fel"
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("foljsam.accounts.oidc.FoljsamOIDCBackend")
+# A second factor (TOTP) for local accounts of these roles (comma list: admin, officer, reader,
+# provider); users who set one up are always asked. OIDC sign-ins are not asked.
+TOTP_REQUIRED_ROLES = [r.strip() for r in os.getenv("FOLJSAM_TOTP_REQUIRED_ROLES", "").split(",") if r.strip()]
+OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "Följsam")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -114,9 +146,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Lock-out after repeated failed logins (accounts.services.login_attempt_*).
+# Lock-out after repeated failed logins (accounts.services.login_reserve): per account at one
+# address, and per address over all accounts; no counter spans addresses.
 LOGIN_MAX_FAILURES = int(os.getenv("LOGIN_MAX_FAILURES", "5"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.getenv("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
 LOGIN_LOCKOUT_MINUTES = int(os.getenv("LOGIN_LOCKOUT_MINUTES", "15"))
+# Behind a reverse proxy: the header whose rightmost entry is the client's address (e.g.
+# HTTP_X_FORWARDED_FOR); empty means REMOTE_ADDR.
+CLIENT_IP_HEADER = os.getenv("FOLJSAM_CLIENT_IP_HEADER", "")
+
+# Gallring (`foljsam retention`, a scheduled job): years to keep row-level monthly data (visits,
+# additional reports, ended grants), import reports and access-log entries; 0 keeps them for ever.
+RETENTION_YEARS_ROWS = int(os.getenv("FOLJSAM_RETENTION_YEARS_ROWS", "3"))
+RETENTION_YEARS_IMPORT_REPORTS = int(os.getenv("FOLJSAM_RETENTION_YEARS_IMPORT_REPORTS", "3"))
+RETENTION_YEARS_ACCESS_LOG = int(os.getenv("FOLJSAM_RETENTION_YEARS_ACCESS_LOG", "5"))
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
@@ -173,3 +216,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# Comparison with the nation (Kolada) and the public comparison page /jamfor/.
+FOLJSAM_MUNICIPALITY_CODE = os.getenv("FOLJSAM_MUNICIPALITY_CODE", "")  # e.g. 0126; Kolada's code
+FOLJSAM_SIMILAR_MUNICIPALITIES = [c for c in os.getenv("FOLJSAM_SIMILAR_MUNICIPALITIES", "").split(",") if c]
+FOLJSAM_PUBLIC_SURVEY_KPI = os.getenv("FOLJSAM_PUBLIC_SURVEY_KPI", "U21468")  # user survey, per unit (OU)
+FOLJSAM_PUBLIC_CACHE_SECONDS = int(os.getenv("FOLJSAM_PUBLIC_CACHE_SECONDS", "300"))  # 0 = render every request
+FOLJSAM_PUBLIC_RATE = int(os.getenv("FOLJSAM_PUBLIC_RATE", "120"))  # requests per address and minute

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("foljsam.indepth.urls")),
     path("", include("foljsam.reports.urls")),
     path("", include("foljsam.audit.urls")),
+    path("", include("foljsam.comparison.urls")),
 ]

@@ -1,25 +1,25 @@
+from foljsam.accounts import policy
 from foljsam.accounts.selectors import visible
 from foljsam.home import provider_section, start_panel
 
 from . import selectors
 from .models import Assessment, Campaign, Status
 
-OFFICERS = ("officer", "admin", "reader")
 
-
-@start_panel(template="followups/panels/officer.html", roles=OFFICERS, order=20)
+@start_panel(template="followups/panels/officer.html", capability="campaign.view", scopes=(policy.ALL,), order=20)
 def officer_panel(user):
     # Campaigns sent and not yet final for every unit.
     open_campaigns = Campaign.objects.filter(sent_at__isnull=False).filter(
         assessments__status__in=[s for s in Status.values if s != Status.FINAL]).select_related("area")
     return {
         "campaigns": [{"campaign": c, "progress": selectors.progress(c)} for c in open_campaigns.distinct()[:10]],
-        "queue": selectors.officer_queue(user=user)[:20],
+        # The officer's queue only for those who rate (not for readers).
+        "queue": selectors.officer_queue(user=user)[:20] if policy.can(user, "assessment.rate") else [],
         # Units with many red requirements are proposed by foljsam.indepth.triggers (the one place).
     }
 
 
-@start_panel(template="followups/panels/provider.html", roles=("provider",), order=5)
+@start_panel(template="followups/panels/provider.html", capability="followup.answer", scopes=policy.OWN, order=5)
 def provider_panel(user):
     queue = list(selectors.provider_queue(user=user))
     return {"queue": queue} if queue else None

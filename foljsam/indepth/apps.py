@@ -13,7 +13,6 @@ class IndepthConfig(AppConfig):
 
         from . import panels  # noqa: F401  (start-page panels and the provider section)
 
-        staff = ("officer", "admin", "reader")
-        register_nav(label=_("Signaler"), url_name="indepth:signals", roles=(*staff, "provider"), order=40)
-        register_nav(label=_("Fördjupad uppföljning"), url_name="indepth:cases", roles=(*staff, "provider"), order=41)
-        register_nav(label=_("Risk"), url_name="indepth:risk", roles=staff, order=42)
+        register_nav(label=_("Signaler"), url_name="indepth:signals", capability="signal.view", order=40)
+        register_nav(label=_("Fördjupad uppföljning"), url_name="indepth:cases", capability="indepth.view", order=41)
+        register_nav(label=_("Risk"), url_name="indepth:risk", capability="indepth.propose.view", order=42)

@@ -1,12 +1,12 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts import policy
+from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import visible
 from foljsam.actions.selectors import action_plan_list, deviation_list
 from foljsam.lib.forms import parse_pk
@@ -28,7 +28,7 @@ from .models import (
 # --- Signals ------------------------------------------------------------------------------------
 
 
-@login_required
+@require("signal.view")
 def signal_list(request):
     signals = selectors.signal_list(user=request.user)
     provider = visible(Provider.objects, request.user).filter(pk=parse_pk(request.GET.get("utforare"))).first()
@@ -40,6 +40,7 @@ def signal_list(request):
     if source in SignalSource.values:
         signals = signals.filter(source=source)
     context = {"signals": signals[:500], "provider": provider, "status": status, "source": source,
+               "can_edit": policy.can(request.user, "signal.edit"),
                "statuses": SignalStatus.choices, "sources": SignalSource.choices}
     template = "indepth/_signal_rows.html" if request.headers.get("HX-Request") else "indepth/signal_list.html"
     return render(request, template, context)
@@ -62,19 +63,19 @@ def _signal_form_page(request, form, signal=None):
                   status=400 if form.errors else 200)
 
 
-@officer_required
+@require("signal.edit")
 def signal_create(request):
     initial = {"provider": parse_pk(request.GET.get("utforare"))}
     return _signal_form_page(request, forms.SignalForm(request.POST or None, initial=initial))
 
 
-@officer_required
+@require("signal.edit")
 def signal_edit(request, pk):
     signal = selectors.signal_get(user=request.user, pk=pk)
     return _signal_form_page(request, forms.SignalForm(request.POST or None, instance=signal), signal)
 
 
-@officer_required
+@require("signal.edit")
 @require_POST
 def signal_check(request):
     """HTMX: warn while typing when the description looks like it holds a personnummer."""
@@ -85,16 +86,16 @@ def signal_check(request):
     return render(request, "indepth/_pnr_warning.html", {"message": ""})
 
 
-@login_required
+@require("signal.view")
 def signal_detail(request, pk, assess_form=None, status=200):
     signal = selectors.signal_get(user=request.user, pk=pk)
     return render(request, "indepth/signal_detail.html", {
         "signal": signal, "assess_form": assess_form or forms.SignalAssessForm(),
-        "can_edit": request.user.is_officer,
+        "can_edit": policy.can(request.user, "signal.edit"),
     }, status=status)
 
 
-@officer_required
+@require("signal.edit")
 @require_POST
 def signal_assess(request, pk):
     signal = selectors.signal_get(user=request.user, pk=pk)
@@ -110,7 +111,7 @@ def signal_assess(request, pk):
     return signal_detail(request, pk, assess_form=form, status=400)
 
 
-@officer_required
+@require("signal.edit")
 @require_POST
 def signal_close(request, pk):
     signal = selectors.signal_get(user=request.user, pk=pk)
@@ -123,7 +124,7 @@ def signal_close(request, pk):
     return redirect(signal)
 
 
-@officer_required
+@require("signal.edit")
 def signal_import(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     result = None
@@ -140,26 +141,27 @@ def signal_import(request):
 # --- Cases --------------------------------------------------------------------------------------
 
 
-@login_required
+@require("indepth.view")
 def case_list(request):
     cases = selectors.case_list(user=request.user)
     status = request.GET.get("status", "")
     if status in CaseStatus.values:
         cases = cases.filter(status=status)
     return render(request, "indepth/case_list.html",
-                  {"cases": cases[:500], "status": status, "statuses": CaseStatus.choices})
+                  {"cases": cases[:500], "status": status, "statuses": CaseStatus.choices,
+                   "can_edit": selectors.can_edit(request.user)})
 
 
-@staff_required
+@require("indepth.propose.view")
 def proposal_list(request):
     return render(request, "indepth/proposals.html", {
         "proposals": triggers.proposals(user=request.user),
         "studies": triggers.quality_study_proposals(user=request.user),
-        "rules": SignalRule.objects.select_related("area"),
+        "rules": SignalRule.objects.select_related("area"), "can_edit": selectors.can_edit(request.user),
     })
 
 
-@officer_required
+@require("indepth.edit")
 def case_create(request):
     provider = Provider.objects.filter(pk=parse_pk(request.GET.get("utforare"))).first()
     signal = selectors.signal_list(user=request.user).filter(pk=parse_pk(request.GET.get("signal"))).first()
@@ -194,13 +196,13 @@ def case_create(request):
 
 def _case_context(request, case, **overrides):
     user = request.user
-    context = {"case": case, "can_edit": user.is_officer and case.status != CaseStatus.CLOSED,
-               "is_officer": user.is_officer,
+    context = {"case": case, "can_edit": selectors.can_edit(user) and case.status != CaseStatus.CLOSED,
+               "is_officer": selectors.can_edit(user),
                "findings": case.findings.select_related("deviation"),
                "plans": action_plan_list(user=user).filter(deviations__source_ref=case.source_ref).distinct(),
                "sanctions": case.sanctions.all(), "terminations": case.terminations.select_related("contract__area"),
                "pending": DecisionStatus.PROPOSED}
-    if user.is_provider_user:
+    if selectors.own_organisation(user):
         # The provider sees the result and the plans asked of it – no internal notes, no proposals.
         context["sanctions"] = context["sanctions"].filter(status=DecisionStatus.DECIDED)
         context["terminations"] = context["terminations"].filter(status=DecisionStatus.DECIDED)
@@ -243,10 +245,10 @@ def _requirement_areas():
     return sorted(set(RequirementArea.objects.values_list("name", flat=True)))
 
 
-@login_required
+@require("indepth.view")
 def case_detail(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    template = "indepth/case_result.html" if request.user.is_provider_user else "indepth/case_detail.html"
+    template = "indepth/case_result.html" if selectors.own_organisation(request.user) else "indepth/case_detail.html"
     return render(request, template, _case_context(request, case))
 
 
@@ -268,7 +270,7 @@ def _case_action(request, pk, form_key, form, action, success, partial=None):
     return render(request, "indepth/case_detail.html", _case_context(request, case, **{form_key: form}), status=400)
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_plan_visit(request, pk):
     return _case_action(
@@ -276,7 +278,7 @@ def case_plan_visit(request, pk):
         lambda case, d: services.case_plan_visit(case=case, by=request.user, **d), _("Besöket är planerat."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_record_visit(request, pk):
     return _case_action(
@@ -284,7 +286,7 @@ def case_record_visit(request, pk):
         lambda case, d: services.case_record_visit(case=case, by=request.user, **d), _("Besöket är registrerat."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_checks(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
@@ -305,7 +307,7 @@ def case_checks(request, pk):
     return redirect(case)
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_check_add(request, pk):
     return _case_action(
@@ -313,7 +315,7 @@ def case_check_add(request, pk):
         lambda case, d: services.case_check_add(case=case, by=request.user, **d), _("Kontrollpunkten är tillagd."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_finding(request, pk):
     return _case_action(
@@ -322,7 +324,7 @@ def case_finding(request, pk):
         partial="indepth/_findings.html")
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_deviations(request, pk):
     def action(case, data):
@@ -336,7 +338,7 @@ def case_deviations(request, pk):
                         _("Avvikelserna är registrerade och en åtgärdsplan är begärd."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_bistand(request, pk):
     return _case_action(
@@ -345,7 +347,7 @@ def case_bistand(request, pk):
         _("Meddelandet till bistånd är registrerat."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_sanction(request, pk):
     return _case_action(
@@ -353,7 +355,7 @@ def case_sanction(request, pk):
         lambda case, d: services.sanction_propose(case=case, by=request.user, **d), _("Förslaget om vite är sparat."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_termination(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
@@ -364,7 +366,7 @@ def case_termination(request, pk):
         _("Förslaget om att avsluta avtalet är sparat."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def sanction_decide(request, pk):
     sanction = selectors.sanction_get(user=request.user, pk=pk)
@@ -374,7 +376,7 @@ def sanction_decide(request, pk):
         _("Beslutet om vite är registrerat."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def termination_decide(request, pk):
     termination = selectors.termination_get(user=request.user, pk=pk)
@@ -384,7 +386,7 @@ def termination_decide(request, pk):
         _("Beslutet är registrerat. Ett bifallet avslut avslutar avtalet i registret på sista avtalsdagen."))
 
 
-@officer_required
+@require("indepth.edit")
 @require_POST
 def case_close(request, pk):
     return _case_action(
@@ -396,15 +398,16 @@ def case_close(request, pk):
 # --- Risk, board counts, settings ---------------------------------------------------------------
 
 
-@staff_required
+@require("indepth.propose.view")
 def risk_view(request):
     weights = risk.weights()
     return render(request, "indepth/risk.html", {
         "rows": risk.risk_rows(user=request.user),
-        "weights": [(label, weights[key]) for key, (_default, label) in risk.WEIGHTS.items()]})
+        "weights": [(label, weights[key]) for key, (_default, label) in risk.WEIGHTS.items()],
+        "can_edit": selectors.can_edit(request.user)})
 
 
-@staff_required
+@require("reports.view")
 def board_view(request):
     form = forms.YearForm(request.GET or {"year": timezone.localdate().year - 1})
     rows = None
@@ -426,7 +429,7 @@ SETTINGS = {
 }
 
 
-@officer_required
+@require("indepth.edit")
 def settings_view(request):
     formsets = {key: cls(prefix=key, queryset=qs()) for key, (cls, qs, _label) in SETTINGS.items()}
     weights_form = forms.WeightsForm(current=risk.weights(), prefix="vikter")

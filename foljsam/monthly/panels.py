@@ -1,3 +1,4 @@
+from foljsam.accounts.policy import OWN
 from foljsam.home import provider_section, start_panel
 
 from . import selectors
@@ -5,7 +6,7 @@ from . import selectors
 # Three red months in a row are proposed on the start page by foljsam.indepth.triggers (the one place).
 
 
-@start_panel(template="monthly/panels/provider_month.html", roles=("provider",), order=20)
+@start_panel(template="monthly/panels/provider_month.html", capability="monthly.view", scopes=OWN, order=20)
 def provider_month_panel(user):
     periods = selectors.periods(user=user)
     if not periods:

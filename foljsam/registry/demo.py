@@ -107,14 +107,15 @@ def _provider(code, name, ownership, org=""):
 
 
 def load(ctx: dict) -> None:
-    boards = {name: Board.objects.create(name=name) for name in (VON, SN)}
+    # A migrated database already has the standard boards and areas (registry migration 0002).
+    boards = {name: Board.objects.get_or_create(name=name)[0] for name in (VON, SN)}
     areas = {}
     for i, (code, name, board, proc, sector, monthly, quality, year) in enumerate(AREAS):
-        areas[code] = Area.objects.create(
-            code=code, name=name, board=boards[board], procurement=proc, sector=sector, monthly_followup=monthly,
+        areas[code] = Area.objects.update_or_create(code=code, defaults=dict(
+            name=name, board=boards[board], procurement=proc, sector=sector, monthly_followup=monthly,
             quality_study=quality, followup_year=year, sort_order=i * 10,
             contract_followup=True, indepth_followup=True,
-        )
+        ))[0]
     hc = areas["hemtjanst"]
     tender_2016 = TenderDocument.objects.create(area=hc, name="Förfrågningsunderlag hemtjänst", version="2016",
                                                 valid_from=date(2016, 1, 1))

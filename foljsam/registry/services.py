@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from foljsam.accounts import policy
 from foljsam.lib.csvfiles import CsvError, read_rows
 
 from .models import Area, Contract, ContractForm, Ownership, Provider
@@ -21,8 +22,7 @@ NOT_ALLOWED = gettext_lazy("Bara uppföljare och administratörer får ändra re
 @transaction.atomic
 def registry_save(*, obj: Model, by) -> Model:
     """Validate and save any registry object (create or change)."""
-    if not by.is_officer:
-        raise ValidationError(NOT_ALLOWED)
+    policy.ensure(by, "registry.edit", message=NOT_ALLOWED)
     obj.full_clean()
     obj.save()
     return obj
@@ -30,8 +30,7 @@ def registry_save(*, obj: Model, by) -> Model:
 
 @transaction.atomic
 def registry_delete(*, obj: Model, by) -> None:
-    if not by.is_officer:
-        raise ValidationError(NOT_ALLOWED)
+    policy.ensure(by, "registry.edit", message=NOT_ALLOWED)
     obj.delete()
 
 

@@ -41,7 +41,7 @@ def test_only_officers_register_signals(world, theme):
         with pytest.raises(ValidationError) as exc:
             services.signal_create(by=person, provider=world.provider_a, received_on=date.today(), source="client",
                                    theme=theme, description="x")
-        assert exc.value.code == "not_allowed"
+        assert exc.value.code == "forbidden"
 
 
 def test_signal_refuses_future_date_and_other_providers_unit(world, theme):
