@@ -117,3 +117,31 @@ def test_readable_log_names_fields_in_swedish_and_resolves_ids(world, client):
     assert carl.password not in body and f"{prefix}$" not in body
     for part in carl.password.split("$"):
         assert len(part) < 6 or part not in body
+
+
+def test_quarter_sends_and_reminders_are_logged(sent, client, mailoutbox, django_capture_on_commit_callbacks):  # noqa: F811
+    from datetime import timedelta
+
+    from .monthly.test_monthly_app import _snap
+
+    _snap(sent.provider_a, "2026-01", manual_share=0.2, visits=10)
+    client.force_login(sent.officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/manadsuppfoljning/kvartal/2026-Q1/skicka/").status_code == 302
+    send = AuditEntry.objects.get(action="send")
+    assert send.username == "officer" and "2026-Q1" in send.detail and "Alfa Omsorg AB" in send.detail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        followups.reminders_send(today=sent.campaign.deadline - timedelta(days=3))
+    reminders = AuditEntry.objects.filter(action="reminder")
+    # Three units are reminded; the municipality's own unit has nobody to mail, so nothing was sent there.
+    assert reminders.count() == 2 and {e.username for e in reminders} == {"system"}
+    assert str(sent.own_a.pk) not in {e.object_id for e in reminders}
+    assert str(sent.a.pk) in {e.object_id for e in reminders}
+
+
+def test_results_matrix_downloads_are_logged(sent, client):  # noqa: F811
+    client.force_login(sent.officer)
+    assert client.get(f"/avtalsuppfoljning/{sent.campaign.pk}/resultat.xlsx").status_code == 200
+    entry = AuditEntry.objects.get(action="download")
+    assert entry.username == "officer" and entry.model == "followups.Campaign" and "xlsx" in entry.detail

@@ -140,3 +140,13 @@ def test_forty_parallel_attempts_get_at_most_the_limit_of_password_checks(settin
     assert not errors
     assert CountingBackend.checks == 5
     assert AuditEntry.objects.filter(action="lock", username="target").count() == 1
+
+
+def test_ipv6_addresses_are_throttled_per_64(world, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    assert login_reserve(username="admin", ip="2001:db8:1:2::10") is not None
+    assert login_reserve(username="admin", ip="2001:db8:1:2::11") is not None
+    assert login_reserve(username="admin", ip="2001:db8:1:2:ffff::1") is None  # same /64: rotating does not help
+    assert login_reserve(username="admin", ip="2001:db8:1:3::1") is not None  # another /64
+    assert login_reserve(username="admin", ip="::ffff:10.0.0.1") is not None
+    assert LoginThrottle.objects.filter(key="a:10.0.0.1").exists()  # an IPv4-mapped address is the IPv4 one

@@ -117,6 +117,7 @@ def op(settings):
     settings.OIDC_GROUP_ROLE_MAP = json.dumps({"foljsam-uppfoljare": "officer", "foljsam-admin": "admin",
                                                "foljsam-ledning": "reader", "foljsam-utforare": "provider"})
     settings.OIDC_PROVIDER_CLAIM = "provider_code"
+    settings.OIDC_UNITS_CLAIM = ""
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend",
                                         "foljsam.accounts.oidc.FoljsamOIDCBackend"]
     provider.base = base
@@ -180,6 +181,30 @@ def test_provider_user_is_bound_to_the_provider_of_the_claim(world, op, client):
     assert _sign_in(client, op).status_code == 302
     pia = User.objects.get(username="pia")
     assert pia.role == Role.PROVIDER and pia.provider == world.provider_b
+
+
+def test_a_unit_manager_is_bound_to_the_units_of_the_claim(world, op, client, settings):
+    from foljsam.registry.models import Unit
+
+    settings.OIDC_UNITS_CLAIM = "units"
+    unit = Unit.objects.get(provider=world.provider_b)
+    op.claims = {"preferred_username": "pia", "groups": ["foljsam-utforare"], "provider_code": "P-B",
+                 "units": [unit.name, "Alfa Omsorg AB enhet 1"]}  # another provider's unit is not bound
+    assert _sign_in(client, op).status_code == 302
+    assert list(User.objects.get(username="pia").units.all()) == [unit]
+    # Next time without the claim: provider-wide again, as the identity provider says.
+    op.claims = {"preferred_username": "pia", "groups": ["foljsam-utforare"], "provider_code": "P-B"}
+    client.logout()
+    assert _sign_in(client, op).status_code == 302
+    assert not User.objects.get(username="pia").units.exists()
+
+
+def test_unknown_units_refuse_rather_than_widen(world, op, client, settings):
+    settings.OIDC_UNITS_CLAIM = "units"
+    op.claims = {"preferred_username": "pia", "groups": ["foljsam-utforare"], "provider_code": "P-B",
+                 "units": ["Nedlagd enhet"]}
+    response = _sign_in(client, op)
+    assert "oidc=fel" in response["Location"] and not User.objects.filter(username="pia").exists()
 
 
 @pytest.mark.parametrize("claims", [

@@ -306,3 +306,39 @@ def test_provider_start_page_and_menu(world, client):
     assert "Välkommen, Alfa Omsorg AB" in body and "Min organisation" in body
     assert 'href="/rapporter/"' not in body and 'href="/registret/"' not in body
     assert 'href="/portal/"' in body and 'href="/avtalsuppfoljning/"' not in body
+
+
+def test_reader_posts_to_pages_they_may_read_answer_403(subjects, client):
+    """The reader may open a plan and a portal page, but a write there is 403 – not a form error."""
+    from foljsam.actions import services as actions
+    from foljsam.actions.models import PlanStatus, Source
+
+    w = subjects
+    deviation = actions.deviation_create(provider=w.provider_a, by=w.officer, source=Source.SIGNAL,
+                                         requirement="Nycklar", text="Kvittens saknas.")
+    plan = actions.action_plan_request(deviations=[deviation], by=w.officer, title="Nycklar")
+    followups_services.campaign_send(campaign=w.assess[w.a1].campaign, by=w.officer, notify_providers=False)
+    assessment = w.assess[w.a1]
+    answer = assessment.answers.first()
+    client.force_login(w.reader)
+    assert client.get(f"/atgardsplaner/{plan.pk}/").status_code == 200
+    for step in ("submit", "approve", "carry_out"):
+        response = client.post(f"/atgardsplaner/{plan.pk}/{step}/", {"submit-measures": "Läsarens plan"})
+        assert response.status_code == 403, step
+    assert client.get(f"/portal/{assessment.pk}/").status_code == 200
+    assert client.post(f"/portal/{assessment.pk}/", {f"a-{answer.pk}-text": "Läsarens svar"}).status_code == 403
+    plan.refresh_from_db()
+    answer.refresh_from_db()
+    assert plan.status == PlanStatus.REQUESTED and answer.text == ""
+
+
+def test_admin_reads_the_policy_as_a_table(world, client):
+    client.force_login(world.admin)
+    body = client.get("/konto/anvandare/").content.decode()
+    for name in policy.POLICY:
+        assert f"({name})" in body
+    roles, rows = policy.table()
+    approve = next(r for r in rows if r["name"] == "plan.approve")
+    assert dict(zip([code for code, _l in roles], approve["scopes"], strict=True)) == {
+        "admin": policy.SCOPE_LABELS[policy.ALL], "officer": policy.SCOPE_LABELS[policy.ALL],
+        "reader": None, "provider": None}

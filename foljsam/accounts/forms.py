@@ -57,6 +57,12 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["username", "first_name", "last_name", "email", "role", "provider", "units", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        from foljsam.registry.models import Unit
+
+        super().__init__(*args, **kwargs)
+        # Grouped by provider, named with it, in one query (the demo has hundreds of units).
+        self.fields["units"].queryset = Unit.objects.select_related("provider").order_by("provider__name", "name")
 
 class TotpForm(forms.Form):
     token = forms.CharField(

@@ -56,6 +56,24 @@ def provider_from_claims(claims: dict):
     return Provider.objects.filter(code=code).first() if isinstance(code, str) and code else None
 
 
+def unit_names_from_claims(claims: dict) -> list[str] | None:
+    """Unit names in `OIDC_UNITS_CLAIM`; None when the setting or the claim is absent (provider-wide)."""
+    if not settings.OIDC_UNITS_CLAIM or settings.OIDC_UNITS_CLAIM not in claims:
+        return None
+    value = claims[settings.OIDC_UNITS_CLAIM]
+    values = [value] if isinstance(value, str) else list(value or [])
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+
+def units_from_claims(claims: dict, provider) -> list | None:
+    """The provider's units the claim names; None for a provider-wide user. A claim naming units of
+    which none exists gives [] – refused by verify_claims, never widened to the whole provider."""
+    names = unit_names_from_claims(claims)
+    if not names or provider is None:
+        return None
+    return list(provider.units.filter(name__in=names))
+
+
 class FoljsamOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         """A refused code (wrong PKCE verifier, expired), a bad token or an unreachable provider is a
@@ -92,7 +110,10 @@ class FoljsamOIDCBackend(OIDCAuthenticationBackend):
         role = role_from_claims(claims)
         if not self._username(claims) or role is None:
             return False
-        return role != Role.PROVIDER or provider_from_claims(claims) is not None
+        if role != Role.PROVIDER:
+            return True
+        provider = provider_from_claims(claims)
+        return provider is not None and units_from_claims(claims, provider) != []
 
     def filter_users_by_claims(self, claims):
         return self.UserModel.objects.filter(username__iexact=self._username(claims))
@@ -109,6 +130,8 @@ class FoljsamOIDCBackend(OIDCAuthenticationBackend):
         user.last_name = str(claims.get("family_name", user.last_name))[:150]
         user.email = str(claims.get("email", user.email))[:254]
         user.save()
+        units = units_from_claims(claims, user.provider) if user.role == Role.PROVIDER else None
+        user.units.set(units or [])  # no units named: provider-wide
         return user
 
 

@@ -245,6 +245,20 @@ def users_acting_for(capability: str, obj):
     return [u for u in users.prefetch_related("units") if _in_scope(u, _capability(capability).grants[u.role], obj)]
 
 
+SCOPE_LABELS = {
+    ALL: _("alla utförare"), OWN_PROVIDER: _("egen utförare"), OWN_UNITS: _("egen utförare eller egna enheter"),
+}
+
+
+def table() -> tuple[list, list[dict]]:
+    """The policy for people to read: roles, and per capability its scope for each role."""
+    roles = [(role, Role(role).label) for role in ROLES]
+    rows = [{"name": cap.name, "label": cap.label,
+             "scopes": [SCOPE_LABELS.get(cap.grants.get(role)) for role, _label in roles]}
+            for cap in POLICY.values()]
+    return roles, rows
+
+
 def require(capability: str):
     """View decorator: sign-in first (anonymous → login page), then the capability (else 403)."""
     _capability(capability)  # fail at import on an unknown name

@@ -1,3 +1,4 @@
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,10 +22,26 @@ class _Refused(Exception):
     pass
 
 
+def _address_block(ip: str | None) -> str:
+    """The unit an address is throttled by: an IPv4 address, or the /64 of an IPv6 address (one
+    subscriber usually holds a whole /64, so single IPv6 addresses would be free to rotate)."""
+    if not ip:
+        return "-"
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:45]
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
     """The counters an attempt must pass: its address (any account) and the account at that address.
     No counter spans addresses, so failures from one address never lock the real user out elsewhere."""
-    address = ip or "-"
+    address = _address_block(ip)
     return [
         (f"a:{address}", settings.LOGIN_MAX_FAILURES_PER_ADDRESS),
         (f"u:{username.strip().lower()[:150]}|{address}", settings.LOGIN_MAX_FAILURES),

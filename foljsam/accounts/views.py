@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from foljsam.audit.log import Action, client_ip, log_event
 
-from . import oidc, totp
+from . import oidc, policy, totp
 from .forms import LockoutAuthenticationForm, TotpForm, UserForm
 from .models import User
 from .policy import require
@@ -63,10 +63,12 @@ def totp_step(request):
 
 @require("users.manage")
 def user_list(request):
-    users = User.objects.select_related("provider").order_by("username")
+    users = User.objects.select_related("provider").prefetch_related("units").order_by("username")
     with_totp = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     rows = [(u, u.pk in with_totp, totp.required_for(u)) for u in users]
-    return render(request, "accounts/user_list.html", {"users": users, "rows": rows})
+    roles, capabilities = policy.table()
+    return render(request, "accounts/user_list.html",
+                  {"users": users, "rows": rows, "roles": roles, "capabilities": capabilities})
 
 
 @require("users.manage")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from foljsam.accounts.policy import require
+from foljsam.lib import documents
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Provider
 
@@ -77,7 +78,7 @@ def access_log(request):
 def _access_csv(entries, filters):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     span = f"{filters['start'] or 'borjan'}--{filters['end'] or timezone.localdate()}"
-    response["Content-Disposition"] = f'attachment; filename="atkomstlogg-{span}.csv"'
+    response["Content-Disposition"] = documents.content_disposition(f"atkomstlogg-{span}.csv")
     response.write("\ufeff")  # Excel reads UTF-8 with a BOM
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Tid"), _("Användarnamn"), _("Namn"), _("Utförare"), _("Åtkomst"), _("Uppgifter"),

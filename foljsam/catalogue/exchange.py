@@ -7,6 +7,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from foljsam.lib.documents import safe_cell, xlsx_bytes
+from foljsam.lib.uploads import load_yaml
 
 from .services import REQUIREMENT_KEYS
 
@@ -25,7 +26,8 @@ def to_yaml(data: dict) -> str:
 
 
 def from_yaml(text: str | bytes) -> dict:
-    return yaml.safe_load(text)
+    # safe_load with a cap on the alias-expanded size (a few KB of nested aliases made 10,000 requirements)
+    return load_yaml(text, kind="catalogue")
 
 
 def to_xlsx(data: dict) -> bytes:

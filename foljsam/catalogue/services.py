@@ -216,9 +216,13 @@ def read_file(*, content: bytes, filename: str) -> dict:
     """The exchange format from an uploaded or given file; an unreadable file is a ValidationError."""
     import yaml
 
+    from foljsam.lib.uploads import check_upload
+
     from . import exchange  # exchange imports this module's REQUIREMENT_KEYS
 
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in ("yaml", "yml", "xlsx"):
+        check_upload(content, kind="catalogue")  # UploadRefused names the limit; before any parsing
     if suffix in ("yaml", "yml"):
         try:
             return exchange.from_yaml(content)

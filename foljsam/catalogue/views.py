@@ -7,12 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import require
-from foljsam.lib import documents
+from foljsam.lib import documents, uploads
 
 from . import exchange, forms, services
 from .models import Catalogue, Requirement, RequirementArea
-
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 @require("catalogue.view")
@@ -131,8 +129,7 @@ def catalogue_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise ValidationError(_("Filen är för stor."))
+            uploads.check_upload(upload, kind="catalogue")  # size, XLSX inflation and sheet size before reading
             catalogue = services.catalogue_import_file(content=upload.read(), filename=upload.name, by=request.user)
         except ValidationError as exc:
             form.add_error("file", exc)

@@ -122,8 +122,10 @@ def campaign_export(request, pk, fmt):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
     name = slugify(f"avtalsuppfoljning-{campaign.area.name}-{campaign.year}")
     if fmt == "xlsx":
+        log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail="Resultatmatris (xlsx)")
         return documents.xlsx_response(exports.results_xlsx(campaign), f"{name}.xlsx")
     if fmt == "pdf":
+        log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail="Resultatmatris (pdf)")
         return documents.pdf_response(exports.results_pdf(campaign), f"{name}.pdf")
     raise Http404
 

@@ -86,6 +86,7 @@ class ImportPeriodForm(forms.Form):
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["period"].required = bool(months)  # grants or reports alone declare no month
         self.fields["period"].choices = [
             (m, ngettext("%(m)s (%(n)s rad)", "%(m)s (%(n)s rader)", n) % {"m": m, "n": n}) for m, n in months]
 

@@ -132,12 +132,9 @@ def import_run_start(*, files: dict[str, str], by=None, mapping: str = "", sourc
 
 
 def _months_of(reports: list[importer.FileImport]) -> dict[str, int]:
-    """Rows per month of the visits file, else of the additional reports."""
-    for kind in ("visits", "additional_reports"):
-        months = next((f.months for f in reports if f.kind == kind), None)
-        if months:
-            return months
-    return {}
+    """Rows per month of the visits file: only visits give a month its figures (grants and additional
+    reports alone recompute the imported months they touch but declare none)."""
+    return next((f.months for f in reports if f.kind == "visits"), {})
 
 
 def _refused(run: ImportRun, exc: importer.FileRefused, reports: list) -> None:
@@ -300,8 +297,8 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     run.accepted, run.rejected = report.accepted, report.rejected_total
     run.finished_at = timezone.now()
     run.progress, run.phase, run.uploads = 1.0, "", {}
-    run.save()
     log_event(user=run.by, action=Action.IMPORT, obj=run, detail=f"{run.get_status_display()}: {', '.join(run.files.values())}; {run.accepted} rader godkända, {run.rejected} avvisade")  # noqa: E501
+    run.save()
     return run
 
 

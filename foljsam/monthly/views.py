@@ -257,7 +257,7 @@ def import_rejects_csv(request, pk):
                         yield line
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-avvisade-rader.csv"'
+    response["Content-Disposition"] = documents.content_disposition(f"import-{run.pk}-avvisade-rader.csv")
     return response
 
 

@@ -31,7 +31,10 @@ DEMO_USERS = [
     ("ledning", "Lars Ledning", Role.READER, None),
     ("aros", "Amina Aros (verksamhetsansvarig)", Role.PROVIDER, "HT-AROS"),
     ("eveo", "Erik Eveo (verksamhetsansvarig)", Role.PROVIDER, "HT-EVEO"),
+    ("enhetschef", "Elsa Enhetschef (en enhet i egen regi)", Role.PROVIDER, "HT-EGEN"),
 ]
+# A unit manager (issue 11): bound to one unit of the provider, sees and answers only that unit.
+DEMO_UNIT_MANAGERS = {"enhetschef": 0}  # username → index into OWN_HOME_CARE_UNITS
 
 VON, SN = "Vård- och omsorgsnämnden", "Socialnämnden"
 E, F, IF = Sector.ELDERLY, Sector.DISABILITY, Sector.INDIVIDUAL_FAMILY
@@ -205,5 +208,7 @@ def load(ctx: dict) -> None:
             email=f"{username}@example.org", provider=home_care[provider_code] if provider_code else None,
             is_superuser=role == Role.ADMIN, is_staff=role == Role.ADMIN,
         )
+        if username in DEMO_UNIT_MANAGERS:
+            user.units.set([user.provider.units.get(name=f"Hemtjänst {OWN_HOME_CARE_UNITS[DEMO_UNIT_MANAGERS[username]]}")])
         users[username] = user
     ctx["users"] = users

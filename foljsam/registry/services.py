@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from foljsam.accounts import policy
 from foljsam.lib.csvfiles import CsvError, read_rows
+from foljsam.lib.uploads import UploadRefused, check_upload
 
 from .models import Area, Contract, ContractForm, Ownership, Provider
 
@@ -88,9 +89,13 @@ def providers_import(*, data: bytes, by=None) -> ProviderImportResult:
     """
     result = ProviderImportResult()
     try:
+        check_upload(data, kind="providers")
         header, rows = read_rows(data)
     except CsvError as exc:
         result.errors.append((0, str(exc)))
+        return result
+    except UploadRefused as exc:
+        result.errors.append((0, " ".join(exc.messages)))
         return result
     missing = [c for c in PROVIDER_COLUMNS if c not in header]
     if missing:
@@ -132,4 +137,10 @@ def providers_import(*, data: bytes, by=None) -> ProviderImportResult:
 
 
 def providers_import_file(*, path: Path, by=None) -> ProviderImportResult:
+    try:
+        check_upload(Path(path), kind="providers")  # before the file is read into memory
+    except UploadRefused as exc:
+        result = ProviderImportResult()
+        result.errors.append((0, " ".join(exc.messages)))
+        return result
     return providers_import(data=Path(path).read_bytes(), by=by)

@@ -16,7 +16,6 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
 
 from foljsam.monthly import selectors, services
-from foljsam.monthly.engine import kpis as engine_kpis
 from foljsam.monthly.models import ImportRun, KpiSnapshot, MatrixDispatch
 from foljsam.registry.models import Contract, ContractForm, Ownership, Provider
 
@@ -103,13 +102,14 @@ def test_kpis_of_a_month_never_imported_exit_non_zero(world, tmp_path, capsys):
         call_command("monthly", "import", "--visits", str(path), "--period", "2026-13")
 
 
-def test_kpis_reads_the_stored_snapshot(world, tmp_path, capsys, monkeypatch):
+def test_kpis_reads_the_stored_snapshot(world, tmp_path, capsys):
     _import(tmp_path, visits=october_export(), grants=GRANTS)
-    monkeypatch.setattr(engine_kpis, "compute_kpis", lambda *a, **k: pytest.fail("recomputed"))
-    monkeypatch.setattr(services, "compute_kpis", lambda *a, **k: pytest.fail("recomputed"))
+    snap = KpiSnapshot.objects.get(provider=world.provider_a, period="2026-10")
+    snap.values = {**snap.values, "visits": 12345}  # only a read of the stored figures can print this
+    snap.save()
     call_command("monthly", "kpis", "--period", "2026-10", "--json")
     rows = json.loads(capsys.readouterr().out)
-    assert rows == [KpiSnapshot.objects.get(provider=world.provider_a, period="2026-10").values]
+    assert rows == [snap.values] and rows[0]["visits"] == 12345
 
 
 def test_a_followed_provider_without_rows_is_grey_no_data_never_a_colour(world, client, tmp_path):
@@ -347,3 +347,17 @@ def test_quarter_figures_leave_out_months_no_import_declared(world, tmp_path):
     _import(tmp_path, visits=october_export())  # holds 1 November rows, November never imported
     q = services.quarter_figures(year=2026, quarter=4)[world.provider_a.pk]
     assert q["visits"] == 40
+
+
+def test_grants_alone_declare_no_month_but_recompute_the_ones_they_touch(world, tmp_path):
+    _import(tmp_path, visits=october_export())
+    before = KpiSnapshot.objects.get(provider=world.provider_a, period="2026-10").values
+    assert before["granted_minutes"] == 0
+    run = _import(tmp_path, grants=GRANTS)
+    assert run.status == ImportRun.Status.DONE and run.period == ""
+    assert services.declared_periods() == ["2026-10"]
+    assert KpiSnapshot.objects.get(provider=world.provider_a, period="2026-10").values["granted_minutes"] == 600
+    reports = ("report_id,provider_id,client_id,kind,event_date,reported_at\n"
+               "r1,P-A,19400101-1234,sjukhusvistelse,2026-12-03,2026-12-04\n")
+    run = _import(tmp_path, additional_reports=reports)
+    assert run.period == "" and services.declared_periods() == ["2026-10"]

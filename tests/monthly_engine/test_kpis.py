@@ -288,3 +288,27 @@ def test_figures_are_identical_bit_for_bit_whatever_the_summation_order(tmp_path
     again = compute_kpis(data, "2026-03", con=storage.connect(threads=2))
     assert one == two == again
     assert one[0]["visits"] > 100_000 and one[0]["granted_minutes"] > 0
+
+
+def test_looking_back_one_month_gives_the_same_figures_as_all_history(tmp_path, monkeypatch):
+    """A month's figures read the month before it, not the whole store (issue 7, item 11): the same
+    figures as with all history, on four months with repeats, quick successions and overlaps
+    crossing month ends."""
+    import duckdb
+
+    from foljsam.monthly.engine import kpis as engine
+
+    data = tmp_path / "monthly"
+    data.mkdir()
+    duckdb.sql(f"""COPY (SELECT 'P' || (i % 2) AS provider_id, 'v' || i AS visit_id, 'c' || (i % 40) AS client,
+                   's' || (i % 3) AS staff,
+                   TIMESTAMP '2026-01-01' + to_seconds(i * 1753 + (i % 5) * 290) AS check_in,
+                   TIMESTAMP '2026-01-01' + to_seconds(i * 1753 + (i % 5) * 290 + 600 + (i % 7) * 1500) AS check_out,
+                   'electronic' AS method, CASE WHEN i % 3 = 0 THEN 'A' ELSE 'B' END AS services
+                   FROM range(6000) t(i)) TO '{data}/visits.parquet' (FORMAT parquet)""")
+    for period in ("2026-02", "2026-03", "2026-04"):
+        monkeypatch.setattr(engine, "LOOKBACK", True)
+        bounded = compute_kpis(data, period)
+        monkeypatch.setattr(engine, "LOOKBACK", False)
+        assert compute_kpis(data, period) == bounded
+        assert bounded[0]["overlap_share"] > 0

@@ -356,15 +356,18 @@ _ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
 # One month or several (a quarter): every figure is computed over all rows of the months, with the
 # month-bound rules (grants in force, continuity days 1–14, late reports) applied per row's month.
 
-# All rows of the provider up to the end of the last month take part in the sequence checks (earlier
-# months too); rows after it cannot be "previous" to a row in it. Generic rows land in a NULL-staff
-# partition whose values are never used (every sequence flag requires staff IS NOT NULL).
+# The rows of the provider from the month before the first month up to the end of the last month take
+# part in the sequence checks; rows after it cannot be "previous" to a row in it, and rows before the
+# month before cannot fire a flag (each needs the previous check-out 0–300 s before, or after, the
+# check-in – only a visit lasting more than a month could), so a month's figures cost the same
+# whatever the size of the store. Generic rows land in a NULL-staff partition whose values are never
+# used (every sequence flag requires staff IS NOT NULL).
 ROWS_SQL = """
 WITH base AS (
     SELECT provider_id, visit_id, client, staff, check_in, check_out, method, services,
            date_diff('second', check_in, check_out) AS duration_seconds,
            date_diff('second', check_in, check_out) / 60.0 AS duration_minutes
-    FROM {visits} WHERE check_in < {m_end} {prov}
+    FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}
 ), seq AS (
     SELECT *,
         lag(client) OVER s AS s_prev_client,
@@ -459,6 +462,14 @@ class PeriodError(ValueError):
     pass
 
 
+#: Sequence checks look back one month before the first month computed (see ROWS_SQL); False = all history.
+LOOKBACK = True
+
+
+def _month_before(first: dt.date) -> dt.date:
+    return dt.date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+
+
 def _month(period: str) -> tuple[dt.date, dt.date]:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period or ""):
         raise PeriodError(f"Ogiltig period {period!r}, ska vara ÅÅÅÅ-MM.")
@@ -481,6 +492,8 @@ def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
         "grants": storage.table_sql(data_dir, "grants"),
         "reports": storage.table_sql(data_dir, "additional_reports"),
         "m_start": f"DATE '{bounds[0][0]}'",
+        "lookback": (f"TIMESTAMP '{_month_before(bounds[0][0])} 00:00:00'" if LOOKBACK
+                     else "TIMESTAMP '1900-01-01 00:00:00'"),
         "m_end": f"TIMESTAMP '{bounds[-1][1]} 00:00:00'",
         "months": f"(SELECT * FROM (VALUES {rows}) AS v(ms, ml, days))",
         "in_months": ", ".join(f"DATE '{s}'" for s, _e in bounds),
