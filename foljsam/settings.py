@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "foljsam.catalogue",
     "foljsam.followups",
     "foljsam.monthly",
+    "foljsam.indepth",
     "foljsam.reports",
     "foljsam.comparison",
     "foljsam.ops",

@@ -105,6 +105,15 @@ POLICY: dict[str, Capability] = dict([
     # Comparison with the nation and the public comparison page (/jamfor/ itself needs no login)
     _cap("comparison.view", _("Se jämförelser med riket och publiceringar"), _STAFF),
     _cap("comparison.publish", _("Läsa in Kolada-värden, redigera utförarprofiler och publicera"), _OFFICERS),
+    # Signals and in-depth follow-ups: a provider's users see the signals shared with them and the
+    # results of closed follow-ups (the selectors narrow further), never the risk view or proposals.
+    _cap("signal.view", _("Se signaler (utförare: de som delats med dem)"), _STAFF, {Role.PROVIDER: OWN_PROVIDER}),
+    _cap("signal.edit", _("Registrera, bedöma och importera signaler"), _OFFICERS),
+    _cap("indepth.view", _("Se fördjupade uppföljningar (utförare: resultatet)"), _STAFF,
+         {Role.PROVIDER: OWN_PROVIDER}),
+    _cap("indepth.propose.view", _("Se förslag till fördjupad uppföljning och riskvyn"), _STAFF),
+    _cap("indepth.edit", _("Öppna och genomföra fördjupad uppföljning, föreslå och besluta vite och avslut"),
+         _OFFICERS),
     # Reports, users, log
     _cap("reports.view", _("Se rapporter till nämnden"), _STAFF),
     _cap("users.manage", _("Hantera användare"), _ADMIN),

@@ -4,7 +4,6 @@ from foljsam.home import provider_section, start_panel
 
 from . import selectors
 from .models import Assessment, Campaign, Status
-from .services import INDEPTH_RED_THRESHOLD
 
 
 @start_panel(template="followups/panels/officer.html", capability="campaign.view", scopes=(policy.ALL,), order=20)
@@ -16,8 +15,7 @@ def officer_panel(user):
         "campaigns": [{"campaign": c, "progress": selectors.progress(c)} for c in open_campaigns.distinct()[:10]],
         # The officer's queue only for those who rate (not for readers).
         "queue": selectors.officer_queue(user=user)[:20] if policy.can(user, "assessment.rate") else [],
-        "indepth": selectors.indepth_candidates(user=user)[:20],
-        "threshold": INDEPTH_RED_THRESHOLD,
+        # Units with many red requirements are proposed by foljsam.indepth.triggers (the one place).
     }
 
 

@@ -1,13 +1,9 @@
-from foljsam.accounts.policy import ALL, OWN
+from foljsam.accounts.policy import OWN
 from foljsam.home import provider_section, start_panel
 
 from . import selectors
 
-
-@start_panel(template="monthly/panels/streaks.html", capability="monthly.view", scopes=(ALL,), order=15)
-def streaks_panel(user):
-    streaks = selectors.red_streaks(user=user)
-    return {"streaks": streaks, "months": selectors.RED_STREAK_MONTHS} if streaks else None
+# Three red months in a row are proposed on the start page by foljsam.indepth.triggers (the one place).
 
 
 @start_panel(template="monthly/panels/provider_month.html", capability="monthly.view", scopes=OWN, order=20)

@@ -13,8 +13,13 @@ class Command(BaseCommand):
         table = sub.add_parser("providers-table", help="Utförare 1 januari och 31 december per område.")
         table.add_argument("--year", type=int, required=True)
         table.add_argument("--board", help="Nämndens namn (standard: alla nämnder).")
+        indepth = sub.add_parser("indepth", help="Fördjupade uppföljningar, signaler, viten och avslut per område.")
+        indepth.add_argument("--year", type=int, required=True)
+        indepth.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
+        if options["report"] == "indepth":
+            return self._indepth(options)
         board = None
         if options.get("board"):
             board = Board.objects.filter(name__iexact=options["board"]).first()
@@ -26,3 +31,22 @@ class Command(BaseCommand):
         table = providers_table(year=year, board=board)
         title = f"Utförare inom {board.name if board else 'nämndernas'} valfrihetssystem {year}"
         self.stdout.write(providers_table_text(table, title))
+
+    def _indepth(self, options):
+        import json
+
+        from foljsam.indepth.board import indepth_counts
+        from foljsam.indepth.management.commands.indepth import system_reader
+
+        year = options["year"]
+        if not 1900 <= year <= 2200:
+            raise CommandError("Ange ett år med fyra siffror, t.ex. --year 2022.")
+        rows = indepth_counts(user=system_reader(), year=year)
+        if options["json"]:
+            self.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"Fördjupad uppföljning {year}")
+        for r in rows:
+            triggers = ", ".join(f"{k} {n}" for k, n in r.by_trigger.items()) or "–"
+            self.stdout.write(f"{r.area.name}: {r.indepth_followups} fördjupade ({triggers}); {r.signals} signaler; "
+                              f"{r.sanctions} viten; {r.terminations} avslutade avtal")
