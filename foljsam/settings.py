@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "foljsam.catalogue",
     "foljsam.followups",
     "foljsam.monthly",
+    "foljsam.planning",
     "foljsam.reports",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("foljsam.catalogue.urls")),
     path("", include("foljsam.followups.urls")),
     path("manadsuppfoljning/", include("foljsam.monthly.urls")),
+    path("", include("foljsam.planning.urls")),
     path("", include("foljsam.reports.urls")),
     path("", include("foljsam.audit.urls")),
 ]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class PlanningConfig(AppConfig):
+    name = "foljsam.planning"
+    label = "planning"
+    verbose_name = "Uppföljningsplan, kvalitetsundersökningar och dialogmöten"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from foljsam.home import register_nav
+
+        from . import signals  # noqa: F401  (links realised campaigns to the plan)
+
+        register_nav(label=_("Uppföljningsplan"), url_name="planning:plan",
+                     roles=("officer", "admin", "reader"), order=20)

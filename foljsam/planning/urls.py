@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "planning"
+urlpatterns = [
+    path("plan/", views.plan, name="plan"),
+    path("plan/generera/", views.plan_generate, name="generate"),
+    path("plan/ny/", views.plan_item_add, name="item_add"),
+    path("plan/<int:pk>/", views.plan_item_edit, name="item"),
+    path("plan/dokument.<str:fmt>", views.plan_document, name="document"),
+]

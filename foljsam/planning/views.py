@@ -1,0 +1,105 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.lib.documents import docx_response, pdf_response, render_pdf
+from foljsam.lib.forms import parse_pk
+from foljsam.lib.outline import to_docx
+
+from . import documents, forms, selectors, services
+from .models import Kind, PlanItem
+
+
+def _year(request) -> int:
+    raw = request.GET.get("ar", "")
+    year = parse_pk(raw)
+    if year is None or not 2000 <= year <= 2100:
+        return timezone.localdate().year
+    return year
+
+
+# --- The plan ---------------------------------------------------------------------------------
+
+@staff_required
+def plan(request):
+    year = _year(request)
+    view = selectors.plan_view(year=year)
+    add_form = forms.ItemAddForm(initial={"year": year})
+    return render(request, "planning/plan.html", {"view": view, "add_form": add_form, "kinds": Kind.choices})
+
+
+def _back(year):
+    return redirect(f"{reverse('planning:plan')}?ar={year}")
+
+
+@officer_required
+@require_POST
+def plan_generate(request):
+    year = parse_pk(request.POST.get("year"))
+    try:
+        created = services.plan_generate(year=year or 0, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(timezone.localdate().year)
+    messages.success(request, _("%(n)s poster lades till i planen.") % {"n": len(created)})
+    return _back(year)
+
+
+@officer_required
+@require_POST
+def plan_item_add(request):
+    form = forms.ItemAddForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.plan_item_add(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Posten är tillagd."))
+            return _back(item.year)
+    year = _year(request)
+    return render(request, "planning/plan.html",
+                  {"view": selectors.plan_view(year=year), "add_form": form, "kinds": Kind.choices}, status=400)
+
+
+@officer_required
+def plan_item_edit(request, pk):
+    item = get_object_or_404(PlanItem.objects.select_related("area", "provider"), pk=pk)
+    move = forms.ItemMoveForm(request.POST if request.POST.get("action") == "move" else None,
+                              initial={"year": item.year, "month": item.month}, prefix="move")
+    cancel = forms.ItemCancelForm(request.POST if request.POST.get("action") == "cancel" else None,
+                                  prefix="cancel")
+    if request.method == "POST":
+        form = move if request.POST.get("action") == "move" else cancel
+        if form.is_valid():
+            try:
+                if form is move:
+                    services.plan_item_move(item=item, by=request.user, **form.cleaned_data)
+                else:
+                    services.plan_item_cancel(item=item, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Planen är ändrad."))
+                return _back(item.year)
+    status = 400 if (move.errors or cancel.errors) else 200
+    return render(request, "planning/item_edit.html", {"item": item, "move": move, "cancel": cancel},
+                  status=status)
+
+
+@staff_required
+def plan_document(request, fmt):
+    year = _year(request)
+    outline = documents.plan_outline(selectors.plan_view(year=year))
+    name = f"uppfoljningsplan-{year}"
+    if fmt == "docx":
+        return docx_response(to_docx(outline), f"{name}.docx")
+    if fmt == "pdf":
+        return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+    raise Http404
