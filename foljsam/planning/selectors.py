@@ -4,6 +4,8 @@ work (staff read them); a meeting is visible to the providers invited to it."""
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from foljsam.accounts.selectors import visible
 from foljsam.registry.models import Area
 
@@ -72,3 +74,24 @@ def study_list(*, user):
 
 def meeting_list(*, user):
     return visible(Meeting.objects.all(), user).distinct().prefetch_related("areas")
+
+
+def agenda_items(*, meeting, user):
+    """A provider sees the general points and its own follow-up results, not other providers'."""
+    items = meeting.agenda_items.select_related("answer__assessment__unit__provider", "answer__requirement")
+    if user.is_provider_user:
+        items = items.filter(Q(answer__isnull=True) | Q(answer__assessment__unit__provider_id=user.provider_id))
+    return items
+
+
+def yellow_results(*, meeting):
+    """Yellow answers of the latest contract follow-ups in the meeting's areas, of invited providers,
+    not yet on the agenda."""
+    from foljsam.followups.models import Answer, Rating
+
+    invited = meeting.invitations.values("provider_id")
+    return (Answer.objects.filter(rating=Rating.YELLOW, assessment__campaign__area__in=meeting.areas.all(),
+                                  assessment__unit__provider_id__in=invited)
+            .exclude(agenda_items__meeting=meeting)
+            .select_related("requirement", "assessment__unit__provider", "assessment__campaign__area")
+            .order_by("-assessment__campaign__year", "assessment__unit__provider__name")[:100])

@@ -9,4 +9,8 @@ urlpatterns = [
     path("plan/ny/", views.plan_item_add, name="item_add"),
     path("plan/<int:pk>/", views.plan_item_edit, name="item"),
     path("plan/dokument.<str:fmt>", views.plan_document, name="document"),
+    path("dialogmoten/", views.meetings, name="meetings"),
+    path("dialogmoten/nytt/", views.meeting_create, name="meeting_create"),
+    path("dialogmoten/<int:pk>/", views.meeting, name="meeting"),
+    path("dialogmoten/<int:pk>/<slug:step>/", views.meeting_step, name="meeting_step"),
 ]

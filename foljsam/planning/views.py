@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.selectors import get_visible
 from foljsam.lib.documents import docx_response, pdf_response, render_pdf
 from foljsam.lib.forms import parse_pk
 from foljsam.lib.outline import to_docx
 
 from . import documents, forms, selectors, services
-from .models import Kind, PlanItem
+from .models import Kind, Meeting, PlanItem
 
 
 def _year(request) -> int:
@@ -103,3 +105,96 @@ def plan_document(request, fmt):
     if fmt == "pdf":
         return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
     raise Http404
+
+
+# --- Dialogue meetings -----------------------------------------------------------------------
+
+@login_required
+def meetings(request):
+    return render(request, "planning/meetings.html",
+                  {"meetings": selectors.meeting_list(user=request.user)})
+
+
+@officer_required
+def meeting_create(request):
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Mötet är skapat. Skicka inbjudan när dagordningen är klar."))
+            return redirect(meeting)
+    return render(request, "planning/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _meeting_context(request, meeting, **forms_):
+    context = {
+        "meeting": meeting,
+        "agenda_items": selectors.agenda_items(meeting=meeting, user=request.user),
+        "invitations": meeting.invitations.select_related("provider"),
+        "actions": meeting.agreed_actions.all(),
+    }
+    if request.user.is_officer:
+        context.update(
+            minutes_form=forms_.get("minutes_form") or forms.MinutesForm(initial={"minutes": meeting.minutes}),
+            agenda_form=forms_.get("agenda_form") or forms.AgendaItemForm(),
+            action_form=forms_.get("action_form") or forms.AgreedActionForm(),
+            yellow=selectors.yellow_results(meeting=meeting),
+        )
+    return context
+
+
+@login_required
+def meeting(request, pk):
+    meeting = get_visible(Meeting.objects.all(), request.user, pk=pk)
+    return render(request, "planning/meeting.html", _meeting_context(request, meeting))
+
+
+@officer_required
+@require_POST
+def meeting_step(request, pk, step):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    form, form_name = None, None
+    try:
+        if step == "invite":
+            n = services.meeting_invite(by=request.user, meeting=meeting)
+            messages.success(request, _("Inbjudan skickas till %(n)s utförare.") % {"n": n})
+        elif step == "attendance":
+            ids = {pk for pk in map(parse_pk, request.POST.getlist("attended")) if pk}
+            services.meeting_attendance(by=request.user, meeting=meeting, attended_provider_ids=ids)
+            messages.success(request, _("Närvaron är sparad."))
+        elif step == "minutes":
+            form, form_name = forms.MinutesForm(request.POST), "minutes_form"
+            if form.is_valid():
+                services.meeting_update(by=request.user, meeting=meeting, **form.cleaned_data)
+                messages.success(request, _("Minnesanteckningarna är sparade."))
+        elif step == "agenda":
+            answer_pk = parse_pk(request.POST.get("answer"))
+            if answer_pk:
+                from foljsam.followups.models import Answer
+
+                answer = get_object_or_404(Answer, pk=answer_pk)
+                services.agenda_item_add(by=request.user, meeting=meeting, answer=answer)
+                messages.success(request, _("Resultatet är lagt på dagordningen."))
+            else:
+                form, form_name = forms.AgendaItemForm(request.POST), "agenda_form"
+                if form.is_valid():
+                    services.agenda_item_add(by=request.user, meeting=meeting, **form.cleaned_data)
+        elif step == "action":
+            form, form_name = forms.AgreedActionForm(request.POST), "action_form"
+            if form.is_valid():
+                services.agreed_action_add(by=request.user, meeting=meeting, **form.cleaned_data)
+                messages.success(request, _("Åtgärden är sparad."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(meeting)
+        form.add_error(None, exc)
+    if form is not None and form.errors:
+        return render(request, "planning/meeting.html", _meeting_context(request, meeting, **{form_name: form}),
+                      status=400)
+    return redirect(meeting)
