@@ -105,3 +105,26 @@ def _table(columns, rows):
     from foljsam.lib.outline import Table
 
     return Table([str(c) for c in columns], rows)
+
+
+def study_outline(study) -> Outline:
+    """The quality study's report: background, method, participants, interviews, findings, recommendations."""
+    from foljsam.lib.outline import Table
+
+    doc = Outline(_("Kvalitetsundersökning %(year)s: %(theme)s") % {"year": study.year, "theme": study.theme},
+                  ", ".join(a.name for a in study.areas.all()))
+    doc.add(_("Bakgrund och syfte"), paragraphs=[study.why or "–"])
+    method = doc.add(_("Metod"), bullets=study.methods())
+    if study.starts_on or study.ends_on:
+        method.paragraphs.append(_("Genomförd %(a)s – %(b)s.") % {"a": study.starts_on or "?",
+                                                                  "b": study.ends_on or "?"})
+    units = list(study.units.select_related("provider", "area"))
+    doc.add(_("Deltagande enheter"), tables=[Table([_("Enhet"), _("Utförare"), _("Verksamhetsområde")],
+                                                  [[u.name, u.provider.name, u.area.name] for u in units])])
+    interviews = list(study.interviews.select_related("unit"))
+    doc.add(_("Intervjuer"), tables=[Table([_("Datum"), _("Enhet"), _("Typ"), _("Anteckningar")],
+                                           [[str(i.held_on), i.unit.name, i.get_kind_display(), i.notes]
+                                            for i in interviews])])
+    doc.add(_("Resultat och analys"), paragraphs=[study.findings or "–"])
+    doc.add(_("Rekommendationer"), bullets=[r.text for r in study.recommendations.all()])
+    return doc

@@ -13,4 +13,10 @@ urlpatterns = [
     path("dialogmoten/nytt/", views.meeting_create, name="meeting_create"),
     path("dialogmoten/<int:pk>/", views.meeting, name="meeting"),
     path("dialogmoten/<int:pk>/<slug:step>/", views.meeting_step, name="meeting_step"),
+    path("kvalitetsundersokningar/", views.studies, name="studies"),
+    path("kvalitetsundersokningar/ny/", views.study_edit, name="study_create"),
+    path("kvalitetsundersokningar/<int:pk>/", views.study, name="study"),
+    path("kvalitetsundersokningar/<int:pk>/andra/", views.study_edit, name="study_edit"),
+    path("kvalitetsundersokningar/<int:pk>/aterkoppling/", views.study_feedback, name="study_feedback"),
+    path("kvalitetsundersokningar/<int:pk>/rapport.<str:fmt>", views.study_document, name="study_document"),
 ]

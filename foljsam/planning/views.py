@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from foljsam.lib.forms import parse_pk
 from foljsam.lib.outline import to_docx
 
 from . import documents, forms, selectors, services
-from .models import Kind, Meeting, PlanItem
+from .models import Kind, Meeting, PlanItem, QualityStudy
 
 
 def _year(request) -> int:
@@ -198,3 +198,78 @@ def meeting_step(request, pk, step):
         return render(request, "planning/meeting.html", _meeting_context(request, meeting, **{form_name: form}),
                       status=400)
     return redirect(meeting)
+
+
+# --- Quality studies -------------------------------------------------------------------------
+
+@staff_required
+def studies(request):
+    return render(request, "planning/studies.html", {"studies": selectors.study_list(user=request.user)})
+
+
+@officer_required
+def study_edit(request, pk=None):
+    study = get_object_or_404(QualityStudy, pk=pk) if pk else None
+    initial = {"recommendations": "\n".join(r.text for r in study.recommendations.all())} if study else \
+        {"year": timezone.localdate().year}
+    form = forms.StudyForm(request.POST or None, instance=study, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        areas, units = data.pop("areas"), data.pop("units")
+        recommendations = data.pop("recommendations").splitlines()
+        try:
+            study = services.study_save(by=request.user, study=study, areas=areas, units=units,
+                                        recommendations=recommendations, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Kvalitetsundersökningen är sparad."))
+            return redirect(study)
+    return render(request, "planning/study_form.html", {"form": form, "study": study},
+                  status=400 if form.errors else 200)
+
+
+@staff_required
+def study(request, pk):
+    study = get_object_or_404(QualityStudy.objects.prefetch_related("areas", "units__provider"), pk=pk)
+    interview_form = forms.InterviewForm(study=study) if request.user.is_officer else None
+    if request.method == "POST" and request.user.is_officer:
+        interview_form = forms.InterviewForm(request.POST, study=study)
+        if interview_form.is_valid():
+            try:
+                services.interview_add(by=request.user, study=study, **interview_form.cleaned_data)
+            except ValidationError as exc:
+                interview_form.add_error(None, exc)
+            else:
+                messages.success(request, _("Intervjun är sparad."))
+                return redirect(study)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "planning/study.html", {
+        "study": study, "interviews": study.interviews.select_related("unit__provider"),
+        "interview_form": interview_form}, status=400 if interview_form and interview_form.errors else 200)
+
+
+@officer_required
+@require_POST
+def study_feedback(request, pk):
+    study = get_object_or_404(QualityStudy, pk=pk)
+    try:
+        n = services.study_send_feedback(by=request.user, study=study)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Återkopplingen skickas till %(n)s mottagare.") % {"n": n})
+    return redirect(study)
+
+
+@staff_required
+def study_document(request, pk, fmt):
+    study = get_object_or_404(QualityStudy, pk=pk)
+    outline = documents.study_outline(study)
+    name = f"kvalitetsundersokning-{study.year}-{study.pk}"
+    if fmt == "docx":
+        return docx_response(to_docx(outline), f"{name}.docx")
+    if fmt == "pdf":
+        return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+    raise Http404
