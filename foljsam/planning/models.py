@@ -62,6 +62,12 @@ class PlanItem(models.Model):
         return f"{self.get_kind_display()} {self.area.name} {self.year}"
 
     @property
+    def month_label(self) -> str:
+        from .selectors import MONTHS
+
+        return MONTHS[self.month - 1] if self.month else ""
+
+    @property
     def realised(self):
         """The object that realised the item, or None (also when it has been deleted since)."""
         if not self.realised_type_id:
