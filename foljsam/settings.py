@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "foljsam.followups",
     "foljsam.monthly",
     "foljsam.planning",
+    "foljsam.overview",
     "foljsam.reports",
 ]
 
