@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,19 +149,34 @@ def plan_item_realise(*, item: PlanItem, obj, by=None) -> PlanItem:
     return item
 
 
-def link_realised(*, items=None, obj=None) -> int:
-    """Link planned, not yet realised items to what realised them: campaigns by area and year,
-    studies and meetings by their areas and year. Returns how many items were linked."""
+def link_realised(*, items=None, obj=None, kind: str | None = None, area=None, year: int | None = None,
+                  provider=None) -> int:
+    """Link planned, not yet realised items to what realised them. Returns how many were linked.
+
+    With `items`: look up what realised each (campaigns by area and year, studies and meetings by
+    their areas and year). With `obj`: link the items `obj` realises – campaigns, studies and meetings
+    are recognised; anything else (an in-depth case of another app) names its `kind`, `area`, `year`
+    and, for in-depth follow-ups, `provider`."""
     from django.apps import apps
 
     linked = 0
     if obj is not None:
-        kind = {QualityStudy: Kind.QUALITY, Meeting: Kind.DIALOGUE}.get(type(obj), Kind.CONTRACT)
-        areas, year = _realised_area_year(obj)
-        candidates = PlanItem.objects.filter(kind=kind, area_id__in=areas, year=year, status=ItemStatus.PLANNED,
-                                             realised_type__isnull=True)
+        if kind is None:
+            kind = {QualityStudy: Kind.QUALITY, Meeting: Kind.DIALOGUE}.get(type(obj))
+            if kind is None and obj._meta.label == "followups.Campaign":
+                kind = Kind.CONTRACT
+        if kind not in Kind.values:
+            raise TypeError(f"link_realised: name the kind of plan item {type(obj).__name__} realises")
+        areas, obj_year = _realised_area_year(obj)
+        areas = {area.pk} if area is not None else areas
+        candidates = PlanItem.objects.filter(kind=kind, area_id__in=areas, year=year or obj_year,
+                                             status=ItemStatus.PLANNED, realised_type__isnull=True)
+        if provider is not None:
+            candidates = candidates.filter(Q(provider=provider) | Q(provider__isnull=True))
         for item in candidates:
-            plan_item_realise(item=item, obj=obj)
+            item.realised_type = ContentType.objects.get_for_model(obj)
+            item.realised_id = obj.pk
+            item.save()
             linked += 1
         return linked
     campaign_model = apps.get_model("followups", "Campaign") if apps.is_installed("foljsam.followups") else None

@@ -45,7 +45,7 @@ def _report_year(value) -> int | None:
 
 @staff_required
 def yearly(request, year):
-    from .yearly import SECTIONS, providers_chart, yearly_report
+    from .yearly import SECTIONS, providers_chart, share_chart, yearly_report
 
     if _report_year(year) is None:
         raise Http404
@@ -57,7 +57,8 @@ def yearly(request, year):
                 prefix=key, initial={"text": data["sections"][key]["text"],
                                      "based_on": data["sections"][key]["version"]})
     return render(request, "reports/yearly.html", {
-        "data": data, "year": year, "forms": forms_by_section, "chart": providers_chart(data),
+        "data": data, "year": year, "forms": forms_by_section,
+        "chart": providers_chart(data), "share_chart": share_chart(data),
         "versions": SectionText.objects.filter(year=year).select_related("by"),
     })
 

@@ -149,6 +149,19 @@ def providers_chart(data: dict) -> str:
                      title=_("Utförare per verksamhetsområde %(year)s") % {"year": data["year"]})
 
 
+def share_chart(data: dict) -> str:
+    """Share of finished assessments meeting every requirement, per area followed up ("" when none)."""
+    rows = [a for a in data["areas"] if a["contract_followup"] and a["contract_followup"]["share_meeting_all"]
+            is not None]
+    if not rows:
+        return ""
+    return bar_chart([a["name"] for a in rows],
+                     [(_("Andel som uppfyller alla krav"), [a["contract_followup"]["share_meeting_all"]
+                                                             for a in rows])],
+                     title=_("Andel enheter som uppfyller alla krav %(year)s") % {"year": data["year"]},
+                     fmt=lambda v: f"{v:.1f} %".replace(".", ","))
+
+
 def yearly_outline(data: dict) -> Outline:
     y = data["year"]
     doc = Outline(_("Uppföljning %(year)s av utförare inom valfrihetssystemen samt vissa ramavtal") % {"year": y},
@@ -170,7 +183,8 @@ def yearly_outline(data: dict) -> Outline:
                          else "–", cf["with_action_plan"], ", ".join(cf["deviation_areas"]) or "–"])
         else:
             rows.append([a["name"], "–", "–", "–", "–", "–", _("Ingen avtalsuppföljning registrerad")])
-    doc.add(_("Resultat per verksamhetsområde"), level=2, tables=[Table(
+    chart = share_chart(data)
+    doc.add(_("Resultat per verksamhetsområde"), level=2, charts=[chart] if chart else [], tables=[Table(
         [_("Verksamhet"), _("Enheter"), _("Slutförda"), _("Uppfyller alla krav"), _("Andel"),
          _("Åtgärdsplaner"), _("Områden med avvikelser")], rows)])
 

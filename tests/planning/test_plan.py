@@ -159,3 +159,17 @@ def test_plan_documents_have_seed_001s_structure(client, plan_world):
     assert tables
     response = client.get("/plan/dokument.pdf?ar=2024")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_another_apps_case_realises_the_indepth_item_of_its_provider(plan_world):
+    w = plan_world
+    services.plan_generate(year=2024, by=w.officer)
+    item = PlanItem.objects.get(kind=Kind.INDEPTH)
+    other = PlanItem.objects.create(kind=Kind.INDEPTH, area=w.area, year=2024, provider=w.provider_b)
+    case = w.provider_a  # any model instance stands in for the in-depth app's case
+    assert services.link_realised(obj=case, kind=Kind.INDEPTH, area=w.area, year=2024, provider=w.provider_a) == 1
+    item.refresh_from_db()
+    other.refresh_from_db()
+    assert item.realised == w.provider_a and other.realised is None
+    with pytest.raises(TypeError):
+        services.link_realised(obj=case)

@@ -37,6 +37,15 @@ def test_demo_yearly_report_and_plan(settings):
             for r in report["providers_table"]} == SEED_000_TABLE
     assert len(report["quality_studies"][0]["recommendations"]) == 4
 
+    # A finished contract follow-up: home care two years back (the demo's first finished campaign).
+    from django.utils import timezone
+
+    finished = _json("report", "yearly", "--year", str(timezone.localdate().year - 2), "--format", "json")
+    cf = next(a for a in finished["areas"] if a["area"] == "hemtjanst")["contract_followup"]
+    assert cf["units"] == cf["final"] == 16
+    assert cf["with_action_plan"] > 0 and cf["deviation_areas"]
+    assert cf["share_meeting_all"] == round(100 * cf["meeting_all"] / 16, 1)
+
     plan = _json("plan", "--year", "2024", "--json")
     assert {r["year"] for r in plan} == {2024, 2025, 2026}
     assert {(r["area"], r["year"]) for r in plan if r["kind"] == "quality_study"} == SEED_001_QUALITY
