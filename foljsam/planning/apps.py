@@ -16,6 +16,6 @@ class PlanningConfig(AppConfig):
         register_nav(label=_("Uppföljningsplan"), url_name="planning:plan",
                      roles=("officer", "admin", "reader"), order=20)
         register_nav(label=_("Kvalitetsundersökningar"), url_name="planning:studies",
-                     roles=("officer", "admin", "reader"), order=44)
+                     roles=("officer", "admin", "reader", "provider"), order=44)
         register_nav(label=_("Dialogmöten"), url_name="planning:meetings",
                      roles=("officer", "admin", "reader", "provider"), order=45)

@@ -107,7 +107,7 @@ def _table(columns, rows):
     return Table([str(c) for c in columns], rows)
 
 
-def study_outline(study) -> Outline:
+def study_outline(study, *, interviews: bool = True) -> Outline:
     """The quality study's report: background, method, participants, interviews, findings, recommendations."""
     from foljsam.lib.outline import Table
 
@@ -121,10 +121,10 @@ def study_outline(study) -> Outline:
     units = list(study.units.select_related("provider", "area"))
     doc.add(_("Deltagande enheter"), tables=[Table([_("Enhet"), _("Utförare"), _("Verksamhetsområde")],
                                                   [[u.name, u.provider.name, u.area.name] for u in units])])
-    interviews = list(study.interviews.select_related("unit"))
-    doc.add(_("Intervjuer"), tables=[Table([_("Datum"), _("Enhet"), _("Typ"), _("Anteckningar")],
-                                           [[str(i.held_on), i.unit.name, i.get_kind_display(), i.notes]
-                                            for i in interviews])])
+    if interviews:  # the municipality's working notes; participants get the report without them
+        rows = [[str(i.held_on), i.unit.name, i.get_kind_display(), i.notes]
+                for i in study.interviews.select_related("unit")]
+        doc.add(_("Intervjuer"), tables=[Table([_("Datum"), _("Enhet"), _("Typ"), _("Anteckningar")], rows)])
     doc.add(_("Resultat och analys"), paragraphs=[study.findings or "–"])
     doc.add(_("Rekommendationer"), bullets=[r.text for r in study.recommendations.all()])
     return doc

@@ -85,7 +85,10 @@ class StudyStatus(models.TextChoices):
 
 
 class QualityStudy(models.Model):
-    """Kvalitetsundersökning: one theme studied across the providers of one or more areas."""
+    """Kvalitetsundersökning: one theme studied across the providers of one or more areas. A provider
+    whose unit took part reads the study's report (not the interview notes)."""
+
+    PROVIDER_LOOKUP = "units__provider"
 
     year = models.PositiveSmallIntegerField(_("år"))
     theme = models.CharField(_("tema"), max_length=300)

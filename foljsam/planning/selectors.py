@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from foljsam.accounts.selectors import visible
+from foljsam.accounts.selectors import get_visible, visible
 from foljsam.registry.models import Area
 
 from .models import ItemStatus, Kind, Meeting, PlanItem, QualityStudy
@@ -69,7 +69,12 @@ def plan_view(*, year: int) -> PlanView:
 
 
 def study_list(*, user):
-    return QualityStudy.objects.prefetch_related("areas")
+    """Staff read every study; a provider the studies its units took part in."""
+    return visible(QualityStudy.objects.all(), user).distinct().prefetch_related("areas")
+
+
+def get_study(*, user, pk):
+    return get_visible(QualityStudy.objects.distinct().prefetch_related("areas", "units__provider"), user, pk=pk)
 
 
 def meeting_list(*, user):

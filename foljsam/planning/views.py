@@ -202,7 +202,7 @@ def meeting_step(request, pk, step):
 
 # --- Quality studies -------------------------------------------------------------------------
 
-@staff_required
+@login_required
 def studies(request):
     return render(request, "planning/studies.html", {"studies": selectors.study_list(user=request.user)})
 
@@ -229,9 +229,9 @@ def study_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-@staff_required
+@login_required
 def study(request, pk):
-    study = get_object_or_404(QualityStudy.objects.prefetch_related("areas", "units__provider"), pk=pk)
+    study = selectors.get_study(user=request.user, pk=pk)
     interview_form = forms.InterviewForm(study=study) if request.user.is_officer else None
     if request.method == "POST" and request.user.is_officer:
         interview_form = forms.InterviewForm(request.POST, study=study)
@@ -246,7 +246,8 @@ def study(request, pk):
     elif request.method == "POST":
         raise PermissionDenied
     return render(request, "planning/study.html", {
-        "study": study, "interviews": study.interviews.select_related("unit__provider"),
+        "study": study, "interviews": None if request.user.is_provider_user else
+        study.interviews.select_related("unit__provider"),
         "interview_form": interview_form}, status=400 if interview_form and interview_form.errors else 200)
 
 
@@ -263,10 +264,10 @@ def study_feedback(request, pk):
     return redirect(study)
 
 
-@staff_required
+@login_required
 def study_document(request, pk, fmt):
-    study = get_object_or_404(QualityStudy, pk=pk)
-    outline = documents.study_outline(study)
+    study = selectors.get_study(user=request.user, pk=pk)
+    outline = documents.study_outline(study, interviews=not request.user.is_provider_user)
     name = f"kvalitetsundersokning-{study.year}-{study.pk}"
     if fmt == "docx":
         return docx_response(to_docx(outline), f"{name}.docx")

@@ -73,19 +73,36 @@ def test_study_report_documents(client, world, study):
 
 
 def test_study_access(client, world, study):
+    # Only provider A's unit takes part: A reads the study and its report, B gets 404.
+    study = services.study_save(by=world.officer, study=study, areas=[world.area],
+                                units=Unit.objects.filter(provider=world.provider_a))
+    services.interview_add(by=world.officer, study=study, unit=study.units.first(), kind="staff",
+                           held_on=date(2022, 5, 1), notes="Känsliga arbetsanteckningar")
     people = people_of(world, *EVERYONE)
-    read = {"anon": 302, "officer": 200, "reader": 200, "user_a": 403, "user_b": 403}
-    for url in ("/kvalitetsundersokningar/", f"/kvalitetsundersokningar/{study.pk}/",
-                f"/kvalitetsundersokningar/{study.pk}/rapport.docx"):
+    assert statuses(client, "/kvalitetsundersokningar/", people) == {
+        "anon": 302, "officer": 200, "reader": 200, "user_a": 200, "user_b": 200}
+    read = {"anon": 302, "officer": 200, "reader": 200, "user_a": 200, "user_b": 404}
+    for url in (f"/kvalitetsundersokningar/{study.pk}/", f"/kvalitetsundersokningar/{study.pk}/rapport.docx",
+                f"/kvalitetsundersokningar/{study.pk}/rapport.pdf"):
         assert statuses(client, url, people) == read, url
-    write_page = {**read, "reader": 403}
+    write_page = {"anon": 302, "officer": 200, "reader": 403, "user_a": 403, "user_b": 403}
     assert statuses(client, "/kvalitetsundersokningar/ny/", people) == write_page
     assert statuses(client, f"/kvalitetsundersokningar/{study.pk}/andra/", people) == write_page
     post = {"anon": 302, "officer": 302, "reader": 403, "user_a": 403, "user_b": 403}
     assert statuses(client, f"/kvalitetsundersokningar/{study.pk}/aterkoppling/", people, "post") == post
     unit = study.units.first()
     assert statuses(client, f"/kvalitetsundersokningar/{study.pk}/", people, "post",
-                    {"unit": unit.pk, "kind": "manager", "held_on": "2022-06-01"}) == post
+                    {"unit": unit.pk, "kind": "manager", "held_on": "2022-06-01"}) == {**post, "user_b": 404}
+    # The participant reads the report without the municipality's interview notes.
+    client.force_login(world.user_a)
+    assert "Känsliga arbetsanteckningar" not in client.get(f"/kvalitetsundersokningar/{study.pk}/").content.decode()
+    doc = Document(io.BytesIO(client.get(f"/kvalitetsundersokningar/{study.pk}/rapport.docx").content))
+    assert "Intervjuer" not in [p.text for p in doc.paragraphs]
+    assert "Tydliga rollbeskrivningar" in [p.text for p in doc.paragraphs]
+    client.force_login(world.user_b)
+    assert "Ledningssystem" not in client.get("/kvalitetsundersokningar/").content.decode()
+    client.force_login(world.reader)
+    assert "Känsliga arbetsanteckningar" in client.get(f"/kvalitetsundersokningar/{study.pk}/").content.decode()
 
 
 def test_study_form(client, world):
