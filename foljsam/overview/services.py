@@ -1,19 +1,26 @@
 """Writes of the provider overview: quality reports requested and handed in, survey and ickeval imports."""
 
 import io
+import logging
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from foljsam.accounts.models import Role
+from foljsam.accounts.models import Role, User
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.lib import csvfiles
 from foljsam.registry.models import Ownership, Provider, Unit
 
 from .models import NARRATIVE_HEADINGS, ChoiceShare, QualityNarrative, SurveyResult
+
+log = logging.getLogger(__name__)
 
 NOT_YOURS = _("Kvalitetsberättelsen hör inte till din organisation.")
 ALREADY_SUBMITTED = _("Kvalitetsberättelsen är redan inlämnad.")
@@ -41,7 +48,7 @@ def _officer(by):
 # --- Quality reports (kvalitetsberättelser) --------------------------------------------------
 
 @transaction.atomic
-def narrative_request(*, by, area, year: int) -> list[QualityNarrative]:
+def narrative_request(*, by, area, year: int, notify: bool = True) -> list[QualityNarrative]:
     """Ask every private provider with a contract in the area during `year` for its quality report."""
     from datetime import date
 
@@ -53,7 +60,32 @@ def narrative_request(*, by, area, year: int) -> list[QualityNarrative]:
                for p in providers if not QualityNarrative.objects.filter(provider=p, year=year).exists()]
     if not created:
         raise ValidationError(NOTHING_TO_REQUEST, code="nothing_to_request")
+    for narrative in created if notify else ():
+        _mail_request(narrative)
     return created
+
+
+def _mail_request(narrative: QualityNarrative) -> None:
+    """Tell the provider's users (and its contact address) once the request is committed; a failing
+    mail server is logged and does not undo the request, which the provider also sees on its start page."""
+    to = sorted(set(User.objects.filter(role=Role.PROVIDER, provider=narrative.provider_id, is_active=True)
+                    .exclude(email="").values_list("email", flat=True))
+                | ({narrative.provider.contact_email} if narrative.provider.contact_email else set()))
+    if not to:
+        return
+    body = render_to_string("overview/email/narrative_request.txt", {
+        "narrative": narrative, "url": settings.SITE_ROOT.rstrip("/") + reverse("overview:narrative",
+                                                                                args=[narrative.pk])})
+    message = EmailMessage(str(_("Begäran om kvalitetsberättelse %(year)s") % {"year": narrative.year}), body,
+                           None, to, connection=get_connection())
+
+    def deliver():
+        try:
+            message.send()
+        except Exception:  # noqa: BLE001 – any transport error; the request stands
+            log.exception("Kunde inte skicka begäran om kvalitetsberättelse till %s", narrative.provider)
+
+    transaction.on_commit(deliver, robust=True)
 
 
 @transaction.atomic

@@ -146,3 +146,21 @@ def test_overview_bad_input(client, ov):
     assert client.post("/utforaroversikt/begar-kvalitetsberattelser/", {"area": "x"}).status_code == 404
     page = client.get("/utforaroversikt/?omrade=hemtjanst&ar=2024").content.decode()
     assert "<svg" in page  # clients per provider, with its table
+
+
+def test_narrative_request_is_mailed_after_commit(ov, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.narrative_request(by=ov.officer, area=ov.area, year=2024)
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.org", "bob@example.org"]
+    assert "Rörelsevinst" in mail.outbox[0].body
+
+
+def test_narrative_request_stands_when_the_mail_server_fails(ov, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("down")), \
+            django_capture_on_commit_callbacks(execute=True):
+        services.narrative_request(by=ov.officer, area=ov.area, year=2024)
+    assert QualityNarrative.objects.count() == 2
