@@ -6,6 +6,7 @@ from datetime import date
 from statistics import median
 
 from django.apps import apps
+from django.db.models import Q
 
 from foljsam.accounts.selectors import visible
 from foljsam.registry.models import Ownership, Permit, PermitKind, Provider
@@ -40,9 +41,12 @@ class Overview:
     survey: list  # (unit, [(question, share)])
 
 
-def _providers(area, year):
-    return (Provider.objects.filter(contracts__area=area, contracts__start__lte=date(year, 12, 31))
-            .exclude(contracts__end__lt=date(year, 1, 1)).distinct().order_by("name"))
+def providers_in(area, year):
+    """Providers with a contract in the area in force some day of the year (one contract meets all
+    conditions: a filter() call joins one contract)."""
+    return (Provider.objects.filter(Q(contracts__area=area), Q(contracts__start__lte=date(year, 12, 31)),
+                                    Q(contracts__end__isnull=True) | Q(contracts__end__gte=date(year, 1, 1)))
+            .distinct().order_by("name"))
 
 
 def _mean(values):
@@ -51,7 +55,7 @@ def _mean(values):
 
 
 def provider_overview(*, user, area, year: int) -> Overview:
-    providers = list(_providers(area, year))
+    providers = list(providers_in(area, year))
     years = [year - 3, year - 2, year - 1, year]
     snapshots: dict[int, list] = {}
     if apps.is_installed("foljsam.monthly") and area.monthly_followup:

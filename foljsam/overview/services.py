@@ -50,12 +50,11 @@ def _officer(by):
 @transaction.atomic
 def narrative_request(*, by, area, year: int, notify: bool = True) -> list[QualityNarrative]:
     """Ask every private provider with a contract in the area during `year` for its quality report."""
-    from datetime import date
 
     _officer(by)
-    providers = (Provider.objects.filter(ownership=Ownership.PRIVATE, contracts__area=area,
-                                         contracts__start__lte=date(year, 12, 31))
-                 .exclude(contracts__end__lt=date(year, 1, 1)).distinct())
+    from .selectors import providers_in
+
+    providers = providers_in(area, year).filter(ownership=Ownership.PRIVATE)
     created = [QualityNarrative.objects.create(provider=p, year=year, requested_by=by)
                for p in providers if not QualityNarrative.objects.filter(provider=p, year=year).exists()]
     if not created:

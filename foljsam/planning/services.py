@@ -309,8 +309,9 @@ def meeting_create(*, by, title: str, areas, starts_at, place: str, agenda: str 
     meeting.areas.set(areas)
     if providers is None:
         day = timezone.localtime(starts_at).date()
-        providers = (Provider.objects.filter(contracts__area__in=areas, contracts__start__lte=day)
-                     .exclude(contracts__end__lt=day).distinct())
+        # One contract must meet all three conditions (a filter() call joins one contract).
+        providers = Provider.objects.filter(Q(contracts__area__in=areas), Q(contracts__start__lte=day),
+                                            Q(contracts__end__isnull=True) | Q(contracts__end__gte=day)).distinct()
     providers = list(providers)
     if not providers:
         raise ValidationError(NO_PROVIDERS, code="no_providers")

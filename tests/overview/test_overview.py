@@ -164,3 +164,17 @@ def test_narrative_request_stands_when_the_mail_server_fails(ov, django_capture_
             django_capture_on_commit_callbacks(execute=True):
         services.narrative_request(by=ov.officer, area=ov.area, year=2024)
     assert QualityNarrative.objects.count() == 2
+
+
+def test_an_ended_contract_elsewhere_does_not_hide_a_provider(ov):
+    from foljsam.registry.models import Area, Procurement, Sector
+
+    other = Area.objects.create(code="sabo", name="Särskilt boende", board=ov.board, procurement=Procurement.LOV,
+                                sector=Sector.ELDERLY)
+    Contract.objects.create(provider=ov.provider_b, area=other, form=ContractForm.LOV, start=date(2012, 1, 1),
+                            end=date(2015, 12, 31))
+    Contract.objects.create(provider=ov.provider_a, area=ov.area, form=ContractForm.LOV, start=date(2012, 1, 1),
+                            end=date(2015, 12, 31))
+    assert {p.code for p in selectors.providers_in(ov.area, 2024)} == {"P-A", "P-B", "EGEN"}
+    assert {p.code for p in selectors.providers_in(other, 2024)} == set()
+    assert {p.code for p in selectors.providers_in(other, 2015)} == {"P-B"}

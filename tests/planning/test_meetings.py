@@ -129,3 +129,14 @@ def test_meeting_views_bad_input(client, world):
     Provider.objects.all()  # noqa: B018
     assert PlanItem.objects.count() == 0
     assert date(2030, 5, 1) == timezone.localtime(m.starts_at).date()
+
+
+def test_an_ended_contract_elsewhere_does_not_drop_an_invitation(world):
+    from foljsam.registry.models import Contract, ContractForm
+
+    other = Area.objects.create(code="sabo", name="Särskilt boende", board=world.board, procurement=Procurement.LOV,
+                                sector=Sector.ELDERLY)
+    Contract.objects.create(provider=world.provider_b, area=other, form=ContractForm.LOV, start=date(2012, 1, 1),
+                            end=date(2015, 12, 31))
+    m = services.meeting_create(by=world.officer, title="Möte", areas=[world.area], starts_at=_when(), place="X")
+    assert set(m.invitations.values_list("provider__code", flat=True)) == {"P-A", "P-B"}
