@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from docx import Document
 
 from foljsam.planning import services
@@ -102,6 +102,9 @@ def test_cli_json_one_object_per_item(plan_world):
     assert {"area": "lou_a", "kind": "contract_followup", "year": 2025} in [
         {k: r[k] for k in ("area", "kind", "year")} for r in proposed]
     assert {r["status"] for r in proposed} == {"proposed"}
+    assert [r["provider"] for r in proposed if r["kind"] == "indepth_followup"] == ["P-A"]
+    with pytest.raises(CommandError):
+        call_command("plan", "--year", "24", stdout=io.StringIO())
     services.plan_generate(year=2024, by=w.officer)
     out = io.StringIO()
     call_command("plan", "--year", "2024", "--json", stdout=out)

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from foljsam.planning import generation, selectors
+from foljsam.registry.models import Provider
 
 
 class Command(BaseCommand):
@@ -21,14 +22,10 @@ class Command(BaseCommand):
         if stored:
             rows = [selectors.item_json(i) for i in stored]
         else:
+            codes = dict(Provider.objects.values_list("pk", "code"))
             rows = [{"area": p.area.code, "kind": p.kind, "year": p.year, "month": p.month,
-                     "title": p.title or None, "provider": None, "status": "proposed", "reason": None,
-                     "realised": None} for p in generation.proposals(range(year, year + 3))]
-            for row, p in zip(rows, generation.proposals(range(year, year + 3)), strict=True):
-                if p.provider_id:
-                    from foljsam.registry.models import Provider
-
-                    row["provider"] = Provider.objects.get(pk=p.provider_id).code
+                     "title": p.title or None, "provider": codes.get(p.provider_id), "status": "proposed",
+                     "reason": None, "realised": None} for p in generation.proposals(range(year, year + 3))]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return
