@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("foljsam.overview.urls")),
     path("", include("foljsam.reports.urls")),
     path("", include("foljsam.audit.urls")),
+    path("", include("foljsam.comparison.urls")),
 ]

@@ -1,26 +1,25 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.policy import require
+from foljsam.lib import documents, uploads
 
 from . import exchange, forms, services
 from .models import Catalogue, Requirement, RequirementArea
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
-
-@staff_required
+@require("catalogue.view")
 def catalogue_list(request):
     catalogues = Catalogue.objects.select_related("tender__area").prefetch_related("campaigns")
     return render(request, "catalogue/list.html", {"catalogues": catalogues})
 
 
-@staff_required
+@require("catalogue.view")
 def catalogue_detail(request, pk):
     catalogue = get_object_or_404(Catalogue.objects.select_related("tender"), pk=pk)
     areas = catalogue.areas.prefetch_related("requirements")
@@ -43,7 +42,7 @@ def _form_page(request, form, *, save, title, cancel_url, success_url=None):
                   status=400 if form.errors else 200)
 
 
-@officer_required
+@require("catalogue.edit")
 def catalogue_edit(request, pk=None):
     catalogue = get_object_or_404(Catalogue, pk=pk) if pk else Catalogue()
     form = forms.CatalogueForm(request.POST or None, instance=catalogue)
@@ -54,7 +53,7 @@ def catalogue_edit(request, pk=None):
     )
 
 
-@officer_required
+@require("catalogue.edit")
 def area_edit(request, pk=None, area_pk=None):
     if area_pk:
         area = get_object_or_404(RequirementArea.objects.select_related("catalogue"), pk=area_pk)
@@ -67,7 +66,7 @@ def area_edit(request, pk=None, area_pk=None):
                       success_url=url)
 
 
-@officer_required
+@require("catalogue.edit")
 def requirement_edit(request, area_pk=None, req_pk=None):
     if req_pk:
         req = get_object_or_404(Requirement.objects.select_related("area__catalogue"), pk=req_pk)
@@ -80,7 +79,7 @@ def requirement_edit(request, area_pk=None, req_pk=None):
                       cancel_url=url, success_url=url)
 
 
-@officer_required
+@require("catalogue.edit")
 @require_POST
 def requirement_delete_view(request, req_pk):
     req = get_object_or_404(Requirement.objects.select_related("area__catalogue"), pk=req_pk)
@@ -94,7 +93,7 @@ def requirement_delete_view(request, req_pk):
     return redirect(catalogue)
 
 
-@officer_required
+@require("catalogue.edit")
 @require_POST
 def catalogue_copy_view(request, pk):
     catalogue = get_object_or_404(Catalogue, pk=pk)
@@ -112,32 +111,25 @@ def catalogue_copy_view(request, pk):
     return redirect(catalogue)
 
 
-@staff_required
+@require("catalogue.view")
 def catalogue_export(request, pk, fmt):
     catalogue = get_object_or_404(Catalogue.objects.select_related("tender__area"), pk=pk)
     data = services.catalogue_to_dict(catalogue)
     name = slugify(f"{catalogue.name}-{catalogue.version}")
     if fmt == "yaml":
-        response = HttpResponse(exchange.to_yaml(data), content_type="application/yaml; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            exchange.to_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return documents.attachment_response(exchange.to_yaml(data), "application/yaml; charset=utf-8", f"{name}.yaml")
+    if fmt == "xlsx":
+        return documents.xlsx_response(exchange.to_xlsx(data), f"{name}.xlsx")
+    raise Http404
 
 
-@officer_required
+@require("catalogue.edit")
 def catalogue_import_view(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise ValidationError(_("Filen är för stor."))
+            uploads.check_upload(upload, kind="catalogue")  # size, XLSX inflation and sheet size before reading
             catalogue = services.catalogue_import_file(content=upload.read(), filename=upload.name, by=request.user)
         except ValidationError as exc:
             form.add_error("file", exc)

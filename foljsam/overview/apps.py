@@ -14,4 +14,4 @@ class OverviewConfig(AppConfig):
         from . import panels  # noqa: F401  (registers the provider start-page panel)
 
         register_nav(label=_("Utföraröversikt"), url_name="overview:overview",
-                     roles=("officer", "admin", "reader", "provider"), order=25)
+                     capability="overview.view", order=25)

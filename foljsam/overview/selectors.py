@@ -99,7 +99,7 @@ def provider_overview(*, user, area, year: int) -> Overview:
                 manual[y][own].append(100 * share)
         rows.append(row)
     external = [r.clients for r in rows if r.clients is not None and r.provider.ownership == Ownership.PRIVATE]
-    visible_ids = set(visible(Provider.objects.filter(pk__in=[p.pk for p in providers]), user)
+    visible_ids = set(visible(Provider.objects.filter(pk__in=[p.pk for p in providers]), user, "overview.view")
                       .values_list("pk", flat=True))
     by_unit: dict = {}
     for r in survey_rows:
@@ -116,5 +116,5 @@ def provider_overview(*, user, area, year: int) -> Overview:
 
 
 def narratives_for(*, user, year: int | None = None):
-    qs = visible(QualityNarrative.objects.select_related("provider"), user)
+    qs = visible(QualityNarrative.objects.select_related("provider"), user, "overview.view")
     return qs.filter(year=year) if year else qs

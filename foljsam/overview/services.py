@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from foljsam.accounts.models import Role, User
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.lib import csvfiles
 from foljsam.registry.models import Ownership, Provider, Unit
@@ -40,9 +40,8 @@ SURVEY_COLUMNS = ("Enhet", "Fråga", "Andel positiva")
 CHOICE_COLUMNS = ("Utförar-id", "Andel ickeval")
 
 
-def _officer(by):
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER, code="not_officer")
+def _ensure(by, capability):
+    policy.ensure(by, capability, message=NOT_OFFICER)
 
 
 # --- Quality reports (kvalitetsberättelser) --------------------------------------------------
@@ -51,7 +50,7 @@ def _officer(by):
 def narrative_request(*, by, area, year: int, notify: bool = True) -> list[QualityNarrative]:
     """Ask every private provider with a contract in the area during `year` for its quality report."""
 
-    _officer(by)
+    _ensure(by, "overview.edit")
     from .selectors import providers_in
 
     providers = providers_in(area, year).filter(ownership=Ownership.PRIVATE)
@@ -67,8 +66,7 @@ def narrative_request(*, by, area, year: int, notify: bool = True) -> list[Quali
 def _mail_request(narrative: QualityNarrative) -> None:
     """Tell the provider's users (and its contact address) once the request is committed; a failing
     mail server is logged and does not undo the request, which the provider also sees on its start page."""
-    to = sorted(set(User.objects.filter(role=Role.PROVIDER, provider=narrative.provider_id, is_active=True)
-                    .exclude(email="").values_list("email", flat=True))
+    to = sorted({u.email for u in policy.users_acting_for("overview.narrative", narrative) if u.email}
                 | ({narrative.provider.contact_email} if narrative.provider.contact_email else set()))
     if not to:
         return
@@ -90,8 +88,7 @@ def _mail_request(narrative: QualityNarrative) -> None:
 @transaction.atomic
 def narrative_save(*, narrative: QualityNarrative, by, content: dict, submit: bool = False) -> QualityNarrative:
     """The provider's own users write it (officers may register it for them); submitted is final."""
-    if not (by.is_officer or (by.role == Role.PROVIDER and by.provider_id == narrative.provider_id)):
-        raise ValidationError(NOT_YOURS, code="not_yours")
+    policy.ensure(by, "overview.narrative", narrative, message=NOT_YOURS)
     if narrative.submitted_at:
         raise ValidationError(ALREADY_SUBMITTED, code="already_submitted")
     keys = {k for k, _label in NARRATIVE_HEADINGS}
@@ -150,7 +147,7 @@ def parse_share(value: str) -> float | None:
 def survey_import(*, by, data: bytes, filename: str, year: int) -> int:
     """All rows or none: every unit must be known and every share a percentage. Re-importing a year
     replaces that year's figures of the units in the file."""
-    _officer(by)
+    _ensure(by, "overview.edit")
     header, rows = _rows(data, filename)
     _need(header, SURVEY_COLUMNS)
     if not rows:
@@ -182,7 +179,7 @@ def survey_import(*, by, data: bytes, filename: str, year: int) -> int:
 
 @transaction.atomic
 def choice_import(*, by, data: bytes, filename: str, year: int, area) -> int:
-    _officer(by)
+    _ensure(by, "overview.edit")
     header, rows = _rows(data, filename)
     _need(header, CHOICE_COLUMNS)
     if not rows:

@@ -1,13 +1,13 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required
+from foljsam.accounts import policy
+from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import get_visible
 from foljsam.lib.forms import parse_pk
 from foljsam.lib.svgchart import bar_chart
@@ -29,7 +29,7 @@ def _area_year(request):
     return areas, area, year
 
 
-@login_required
+@require("overview.view")
 def overview(request):
     areas, area, year = _area_year(request)
     data = selectors.provider_overview(user=request.user, area=area, year=year) if area else None
@@ -51,7 +51,7 @@ def overview(request):
                                                       "charts": charts})
 
 
-@officer_required
+@require("overview.edit")
 @require_POST
 def request_narratives(request):
     area = get_object_or_404(Area, pk=parse_pk(request.POST.get("area")) or 0)
@@ -65,7 +65,7 @@ def request_narratives(request):
     return redirect(f"{reverse('overview:overview')}?omrade={area.code}&ar={year}")
 
 
-@officer_required
+@require("overview.edit")
 def import_figures(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None,
                             initial={"year": timezone.localdate().year - 1})
@@ -88,20 +88,22 @@ def import_figures(request):
     return render(request, "overview/import.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@login_required
+@require("overview.view")
 def narratives(request):
     return render(request, "overview/narratives.html",
                   {"narratives": selectors.narratives_for(user=request.user)})
 
 
-@login_required
+@require("overview.view")
 def narrative(request, pk):
-    narrative = get_visible(QualityNarrative.objects.select_related("provider"), request.user, pk=pk)
-    may_edit = not narrative.submitted_at and (
-        request.user.is_officer or request.user.provider_id == narrative.provider_id)
+    narrative = get_visible(QualityNarrative.objects.select_related("provider"), request.user, "overview.view", pk=pk)
+    may_write = policy.can(request.user, "overview.narrative", narrative)
+    may_edit = may_write and not narrative.submitted_at
     form = forms.NarrativeForm(request.POST if request.method == "POST" else None, initial=narrative.content)
     if request.method == "POST":
-        if not may_edit:
+        if not may_write:
+            raise PermissionDenied
+        if narrative.submitted_at:
             messages.error(request, _("Kvalitetsberättelsen kan inte ändras."))
             return redirect("overview:narrative", pk=pk)
         if form.is_valid():

@@ -14,8 +14,8 @@ class PlanningConfig(AppConfig):
         from . import signals  # noqa: F401  (links realised campaigns to the plan)
 
         register_nav(label=_("Uppföljningsplan"), url_name="planning:plan",
-                     roles=("officer", "admin", "reader"), order=20)
+                     capability="followup_plan.view", order=20)
         register_nav(label=_("Kvalitetsundersökningar"), url_name="planning:studies",
-                     roles=("officer", "admin", "reader", "provider"), order=44)
+                     capability="study.view", order=44)
         register_nav(label=_("Dialogmöten"), url_name="planning:meetings",
-                     roles=("officer", "admin", "reader", "provider"), order=45)
+                     capability="meeting.view", order=45)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from foljsam.accounts import policy
 from foljsam.accounts.selectors import get_visible, visible
 from foljsam.registry.models import Area
 
@@ -70,21 +71,26 @@ def plan_view(*, year: int) -> PlanView:
 
 def study_list(*, user):
     """Staff read every study; a provider the studies its units took part in."""
-    return visible(QualityStudy.objects.all(), user).distinct().prefetch_related("areas")
+    return visible(QualityStudy.objects.all(), user, "study.view").distinct().prefetch_related("areas")
 
 
 def get_study(*, user, pk):
-    return get_visible(QualityStudy.objects.distinct().prefetch_related("areas", "units__provider"), user, pk=pk)
+    qs = QualityStudy.objects.distinct().prefetch_related("areas", "units__provider")
+    return get_visible(qs, user, "study.view", pk=pk)
 
 
 def meeting_list(*, user):
-    return visible(Meeting.objects.all(), user).distinct().prefetch_related("areas")
+    return visible(Meeting.objects.all(), user, "meeting.view").distinct().prefetch_related("areas")
+
+
+def get_meeting(*, user, pk):
+    return get_visible(Meeting.objects.distinct(), user, "meeting.view", pk=pk)
 
 
 def agenda_items(*, meeting, user):
     """A provider sees the general points and its own follow-up results, not other providers'."""
     items = meeting.agenda_items.select_related("answer__assessment__unit__provider", "answer__requirement")
-    if user.is_provider_user:
+    if policy.scope(user, "meeting.view") != policy.ALL:
         items = items.filter(Q(answer__isnull=True) | Q(answer__assessment__unit__provider_id=user.provider_id))
     return items
 

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from foljsam.accounts.models import Role, User
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 
 from . import generation
@@ -46,9 +46,8 @@ NO_RECIPIENTS = _("Ingen av de deltagande enheterna har någon e-postadress.")
 NOT_INVITED = _("Utföraren är inte inbjuden till mötet.")
 
 
-def _officer(by):
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER, code="not_officer")
+def _ensure(by, capability):
+    policy.ensure(by, capability, message=NOT_OFFICER)
 
 
 def _year(year):
@@ -67,7 +66,7 @@ def _month(month):
 def plan_generate(*, year: int, by) -> list[PlanItem]:
     """Add to the plan what the registry says for `year`, `year+1` and `year+2`; returns the new
     items. Items already generated (also moved or cancelled ones) are left as they are."""
-    _officer(by)
+    _ensure(by, "followup_plan.edit")
     _year(year)
     existing = set(PlanItem.objects.exclude(key=None).values_list("key", flat=True))
     created = []
@@ -84,7 +83,7 @@ def plan_generate(*, year: int, by) -> list[PlanItem]:
 @transaction.atomic
 def plan_item_add(*, by, kind: str, area, year: int, month: int | None = None, title: str = "",
                   provider=None) -> PlanItem:
-    _officer(by)
+    _ensure(by, "followup_plan.edit")
     _year(year)
     _month(month)
     if kind not in Kind.values:
@@ -97,7 +96,7 @@ def plan_item_add(*, by, kind: str, area, year: int, month: int | None = None, t
 
 @transaction.atomic
 def plan_item_move(*, item: PlanItem, by, year: int, month: int | None, reason: str) -> PlanItem:
-    _officer(by)
+    _ensure(by, "followup_plan.edit")
     _year(year)
     _month(month)
     if item.status == ItemStatus.CANCELLED:
@@ -114,7 +113,7 @@ def plan_item_move(*, item: PlanItem, by, year: int, month: int | None, reason: 
 
 @transaction.atomic
 def plan_item_cancel(*, item: PlanItem, by, reason: str) -> PlanItem:
-    _officer(by)
+    _ensure(by, "followup_plan.edit")
     if item.status == ItemStatus.CANCELLED:
         raise ValidationError(ALREADY_CANCELLED, code="cancelled")
     if not reason.strip():
@@ -139,7 +138,7 @@ def _realised_area_year(obj) -> tuple[set[int], int | None]:
 def plan_item_realise(*, item: PlanItem, obj, by=None) -> PlanItem:
     """Link a plan item to what realised it (a campaign, study, meeting or in-depth case)."""
     if by is not None:
-        _officer(by)
+        _ensure(by, "followup_plan.edit")
     areas, year = _realised_area_year(obj)
     if (areas and item.area_id not in areas) or (year is not None and year != item.year):
         raise ValidationError(REALISED_ELSEWHERE, code="realised_elsewhere")
@@ -213,7 +212,7 @@ def _check_units(areas, units):
 def study_save(*, by, study: QualityStudy | None = None, areas, units=(), recommendations: list[str] | None = None,
                **fields) -> QualityStudy:
     """Create or change a quality study; recommendations (one per entry) replace the old ones."""
-    _officer(by)
+    _ensure(by, "study.edit")
     areas, units = list(areas), list(units)
     if not areas:
         raise ValidationError(NO_AREAS, code="no_areas")
@@ -238,7 +237,7 @@ def study_save(*, by, study: QualityStudy | None = None, areas, units=(), recomm
 
 @transaction.atomic
 def interview_add(*, by, study: QualityStudy, unit, kind: str, held_on, notes: str = "") -> Interview:
-    _officer(by)
+    _ensure(by, "study.edit")
     _check_units(study.areas.all(), [unit])
     interview = Interview(study=study, unit=unit, kind=kind, held_on=held_on, notes=notes)
     interview.full_clean()
@@ -262,9 +261,9 @@ def _send(subject, body, to: list[str], on_sent) -> None:
     transaction.on_commit(deliver, robust=True)
 
 
-def _provider_emails(provider, extra: str = "") -> list[str]:
-    emails = set(User.objects.filter(role=Role.PROVIDER, provider=provider, is_active=True).exclude(email="")
-                 .values_list("email", flat=True))
+def _provider_emails(provider, capability: str, extra: str = "") -> list[str]:
+    """The provider's users who may read what the mail is about, its contact address and `extra`."""
+    emails = {u.email for u in policy.users_acting_for(capability, provider) if u.email}
     for e in (provider.contact_email, extra):
         if e:
             emails.add(e)
@@ -274,10 +273,10 @@ def _provider_emails(provider, extra: str = "") -> list[str]:
 @transaction.atomic
 def study_send_feedback(*, by, study: QualityStudy) -> int:
     """E-mail the participating units the study's recommendations (feedback to participants)."""
-    _officer(by)
+    _ensure(by, "study.edit")
     to = set()
     for unit in study.units.select_related("provider"):
-        to.update(_provider_emails(unit.provider, unit.manager_email))
+        to.update(_provider_emails(unit.provider, "study.view", unit.manager_email))
     if not to:
         raise ValidationError(NO_RECIPIENTS, code="no_recipients")
     body = render_to_string("planning/email/study_feedback.txt", {
@@ -299,7 +298,7 @@ def meeting_create(*, by, title: str, areas, starts_at, place: str, agenda: str 
     """A meeting invites the providers of its areas with an active contract, unless given others."""
     from foljsam.registry.models import Provider
 
-    _officer(by)
+    _ensure(by, "meeting.edit")
     areas = list(areas)
     if not areas:
         raise ValidationError(NO_AREAS, code="no_areas")
@@ -323,7 +322,7 @@ def meeting_create(*, by, title: str, areas, starts_at, place: str, agenda: str 
 
 @transaction.atomic
 def meeting_update(*, by, meeting: Meeting, **fields) -> Meeting:
-    _officer(by)
+    _ensure(by, "meeting.edit")
     for name in ("title", "starts_at", "place", "agenda", "minutes"):
         if name in fields:
             setattr(meeting, name, fields[name])
@@ -336,14 +335,14 @@ def meeting_update(*, by, meeting: Meeting, **fields) -> Meeting:
 def meeting_invite(*, by, meeting: Meeting) -> int:
     """E-mail every invited provider not yet invited: date, place and agenda. An invitation counts
     as sent only once the mail server took it."""
-    _officer(by)
+    _ensure(by, "meeting.edit")
     pending = list(meeting.invitations.filter(sent_at__isnull=True).select_related("provider"))
     if not pending:
         raise ValidationError(ALREADY_INVITED, code="already_invited")
     agenda = list(meeting.agenda_items.all())
     reached = 0
     for invitation in pending:
-        to = _provider_emails(invitation.provider, invitation.email)
+        to = _provider_emails(invitation.provider, "meeting.view", invitation.email)
         if not to:
             continue
         body = render_to_string("planning/email/meeting_invitation.txt", {
@@ -364,7 +363,7 @@ def meeting_invite(*, by, meeting: Meeting) -> int:
 
 @transaction.atomic
 def meeting_attendance(*, by, meeting: Meeting, attended_provider_ids: set[int]) -> None:
-    _officer(by)
+    _ensure(by, "meeting.edit")
     for invitation in meeting.invitations.all():
         invitation.attended = invitation.provider_id in attended_provider_ids
         invitation.save()
@@ -375,7 +374,7 @@ def agenda_item_add(*, by, meeting: Meeting, text: str = "", answer=None) -> Age
     """A point on the agenda; a yellow contract follow-up result may be one (its requirement is the text)."""
     from foljsam.followups.models import Rating
 
-    _officer(by)
+    _ensure(by, "meeting.edit")
     if answer is not None:
         if answer.rating != Rating.YELLOW:
             raise ValidationError(NOT_YELLOW, code="not_yellow")
@@ -390,7 +389,7 @@ def agenda_item_add(*, by, meeting: Meeting, text: str = "", answer=None) -> Age
 
 @transaction.atomic
 def agreed_action_add(*, by, meeting: Meeting, text: str, owner: str, due) -> AgreedAction:
-    _officer(by)
+    _ensure(by, "meeting.edit")
     action = AgreedAction(meeting=meeting, text=text, owner=owner, due=due)
     action.full_clean()
     action.save()

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts import policy
+from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import get_visible
 from foljsam.lib.documents import docx_response, pdf_response, render_pdf
 from foljsam.lib.forms import parse_pk
@@ -28,7 +28,7 @@ def _year(request) -> int:
 
 # --- The plan ---------------------------------------------------------------------------------
 
-@staff_required
+@require("followup_plan.view")
 def plan(request):
     year = _year(request)
     view = selectors.plan_view(year=year)
@@ -40,7 +40,7 @@ def _back(year):
     return redirect(f"{reverse('planning:plan')}?ar={year}")
 
 
-@officer_required
+@require("followup_plan.edit")
 @require_POST
 def plan_generate(request):
     year = parse_pk(request.POST.get("year"))
@@ -53,7 +53,7 @@ def plan_generate(request):
     return _back(year)
 
 
-@officer_required
+@require("followup_plan.edit")
 @require_POST
 def plan_item_add(request):
     form = forms.ItemAddForm(request.POST)
@@ -70,7 +70,7 @@ def plan_item_add(request):
                   {"view": selectors.plan_view(year=year), "add_form": form, "kinds": Kind.choices}, status=400)
 
 
-@officer_required
+@require("followup_plan.edit")
 def plan_item_edit(request, pk):
     item = get_object_or_404(PlanItem.objects.select_related("area", "provider"), pk=pk)
     move = forms.ItemMoveForm(request.POST if request.POST.get("action") == "move" else None,
@@ -95,7 +95,7 @@ def plan_item_edit(request, pk):
                   status=status)
 
 
-@staff_required
+@require("followup_plan.view")
 def plan_document(request, fmt):
     year = _year(request)
     outline = documents.plan_outline(selectors.plan_view(year=year))
@@ -109,13 +109,13 @@ def plan_document(request, fmt):
 
 # --- Dialogue meetings -----------------------------------------------------------------------
 
-@login_required
+@require("meeting.view")
 def meetings(request):
     return render(request, "planning/meetings.html",
                   {"meetings": selectors.meeting_list(user=request.user)})
 
 
-@officer_required
+@require("meeting.edit")
 def meeting_create(request):
     form = forms.MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +136,7 @@ def _meeting_context(request, meeting, **forms_):
         "invitations": meeting.invitations.select_related("provider"),
         "actions": meeting.agreed_actions.all(),
     }
-    if request.user.is_officer:
+    if policy.can(request.user, "meeting.edit"):
         context.update(
             minutes_form=forms_.get("minutes_form") or forms.MinutesForm(initial={"minutes": meeting.minutes}),
             agenda_form=forms_.get("agenda_form") or forms.AgendaItemForm(),
@@ -146,16 +146,16 @@ def _meeting_context(request, meeting, **forms_):
     return context
 
 
-@login_required
+@require("meeting.view")
 def meeting(request, pk):
-    meeting = get_visible(Meeting.objects.all(), request.user, pk=pk)
+    meeting = selectors.get_meeting(user=request.user, pk=pk)
     return render(request, "planning/meeting.html", _meeting_context(request, meeting))
 
 
-@officer_required
+@require("meeting.edit")
 @require_POST
 def meeting_step(request, pk, step):
-    meeting = get_object_or_404(Meeting, pk=pk)
+    meeting = get_visible(Meeting.objects.all(), request.user, "meeting.edit", pk=pk)
     form, form_name = None, None
     try:
         if step == "invite":
@@ -202,14 +202,14 @@ def meeting_step(request, pk, step):
 
 # --- Quality studies -------------------------------------------------------------------------
 
-@login_required
+@require("study.view")
 def studies(request):
     return render(request, "planning/studies.html", {"studies": selectors.study_list(user=request.user)})
 
 
-@officer_required
+@require("study.edit")
 def study_edit(request, pk=None):
-    study = get_object_or_404(QualityStudy, pk=pk) if pk else None
+    study = get_visible(QualityStudy.objects.distinct(), request.user, "study.edit", pk=pk) if pk else None
     initial = {"recommendations": "\n".join(r.text for r in study.recommendations.all())} if study else \
         {"year": timezone.localdate().year}
     form = forms.StudyForm(request.POST or None, instance=study, initial=initial)
@@ -229,11 +229,17 @@ def study_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-@login_required
+def _sees_interviews(user) -> bool:
+    """The interview notes are the municipality's own: not for the providers whose units took part."""
+    return policy.scope(user, "study.view") == policy.ALL
+
+
+@require("study.view")
 def study(request, pk):
     study = selectors.get_study(user=request.user, pk=pk)
-    interview_form = forms.InterviewForm(study=study) if request.user.is_officer else None
-    if request.method == "POST" and request.user.is_officer:
+    may_edit = policy.can(request.user, "study.edit")
+    interview_form = forms.InterviewForm(study=study) if may_edit else None
+    if request.method == "POST" and may_edit:
         interview_form = forms.InterviewForm(request.POST, study=study)
         if interview_form.is_valid():
             try:
@@ -246,15 +252,15 @@ def study(request, pk):
     elif request.method == "POST":
         raise PermissionDenied
     return render(request, "planning/study.html", {
-        "study": study, "interviews": None if request.user.is_provider_user else
+        "study": study, "interviews": None if not _sees_interviews(request.user) else
         study.interviews.select_related("unit__provider"),
         "interview_form": interview_form}, status=400 if interview_form and interview_form.errors else 200)
 
 
-@officer_required
+@require("study.edit")
 @require_POST
 def study_feedback(request, pk):
-    study = get_object_or_404(QualityStudy, pk=pk)
+    study = get_visible(QualityStudy.objects.distinct(), request.user, "study.edit", pk=pk)
     try:
         n = services.study_send_feedback(by=request.user, study=study)
     except ValidationError as exc:
@@ -264,10 +270,10 @@ def study_feedback(request, pk):
     return redirect(study)
 
 
-@login_required
+@require("study.view")
 def study_document(request, pk, fmt):
     study = selectors.get_study(user=request.user, pk=pk)
-    outline = documents.study_outline(study, interviews=not request.user.is_provider_user)
+    outline = documents.study_outline(study, interviews=_sees_interviews(request.user))
     name = f"kvalitetsundersokning-{study.year}-{study.pk}"
     if fmt == "docx":
         return docx_response(to_docx(outline), f"{name}.docx")

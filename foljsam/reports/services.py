@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 
 from .models import SectionText
@@ -20,8 +21,7 @@ def section_text_save(*, year: int, section: str, text: str, by, based_on: int |
     version was saved since, nothing is saved (no silent overwrite)."""
     from .yearly import SECTIONS
 
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER, code="not_officer")
+    policy.ensure(by, "reports.edit", message=NOT_OFFICER)
     if section not in SECTIONS:
         raise ValidationError(UNKNOWN_SECTION, code="unknown_section")
     latest = SectionText.objects.filter(year=year, section=section).aggregate(v=Max("version"))["v"] or 0

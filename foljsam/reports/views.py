@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts import policy
+from foljsam.accounts.policy import require
 from foljsam.lib.documents import docx_response, pdf_response, render_pdf
 from foljsam.lib.forms import parse_pk
 from foljsam.lib.outline import to_docx
@@ -20,7 +21,7 @@ from .models import SectionText
 from .services import section_text_save
 
 
-@staff_required
+@require("reports.view")
 def providers_table_view(request):
     form = YearForm(request.GET or {"year": timezone.localdate().year - 1})
     table = None
@@ -33,7 +34,7 @@ def providers_table_view(request):
                   status=200 if form.is_valid() else 400)
 
 
-@staff_required
+@require("reports.view")
 def report_index(request):
     return render(request, "reports/index.html", {"last_year": timezone.localdate().year - 1})
 
@@ -43,7 +44,7 @@ def _report_year(value) -> int | None:
     return year if year and 2000 <= year <= 2100 else None
 
 
-@staff_required
+@require("reports.view")
 def yearly(request, year):
     from .yearly import SECTIONS, providers_chart, share_chart, yearly_report
 
@@ -51,7 +52,7 @@ def yearly(request, year):
         raise Http404
     data = yearly_report(year)
     forms_by_section = {}
-    if request.user.is_officer:
+    if policy.can(request.user, "reports.edit"):
         for key in SECTIONS:
             forms_by_section[key] = SectionTextForm(
                 prefix=key, initial={"text": data["sections"][key]["text"],
@@ -63,7 +64,7 @@ def yearly(request, year):
     })
 
 
-@officer_required
+@require("reports.edit")
 @require_POST
 def yearly_section(request, year, section):
     from .yearly import SECTIONS
@@ -84,7 +85,7 @@ def yearly_section(request, year, section):
     return redirect(f"{reverse('reports:yearly', args=[year])}#avsnitt-{section}")
 
 
-@staff_required
+@require("reports.view")
 def yearly_document(request, year, fmt):
     from .yearly import yearly_outline, yearly_report
 

@@ -57,7 +57,7 @@ def test_narratives_request_write_submit(ov):
     n_a = QualityNarrative.objects.get(provider=ov.provider_a)
     with pytest.raises(ValidationError) as exc:
         services.narrative_save(narrative=n_a, by=ov.user_b, content={"staff": "x"})
-    assert exc.value.code == "not_yours"
+    assert exc.value.code == "forbidden"
     with pytest.raises(ValidationError) as exc:
         services.narrative_save(narrative=n_a, by=ov.user_a, content={}, submit=True)
     assert exc.value.code == "empty"
@@ -110,7 +110,7 @@ def test_choice_import_csv(ov):
     assert exc.value.code == "bad_file"
     with pytest.raises(ValidationError) as exc:
         services.choice_import(by=ov.reader, data=data, filename="ickeval.csv", year=2024, area=ov.area)
-    assert exc.value.code == "not_officer"
+    assert exc.value.code == "forbidden"
 
 
 def test_overview_access(client, ov):
@@ -126,9 +126,9 @@ def test_overview_access(client, ov):
     post = {"anon": 302, "officer": 302, "reader": 403, "user_a": 403, "user_b": 403}
     assert statuses(client, "/utforaroversikt/begar-kvalitetsberattelser/", people, "post",
                     {"area": ov.area.pk, "year": 2025}) == post
-    # Writing the narrative: its provider and officers; a reader is sent back, B gets 404.
+    # Writing the narrative: its provider and officers; a reader may read it but a write is 403, B gets 404.
     got = statuses(client, f"/kvalitetsberattelser/{n_a.pk}/", people, "post", {"staff": "Text", "save": "1"})
-    assert got == {"anon": 302, "officer": 302, "reader": 302, "user_a": 302, "user_b": 404}
+    assert got == {"anon": 302, "officer": 302, "reader": 403, "user_a": 302, "user_b": 404}
     n_a.refresh_from_db()
     assert n_a.content["staff"] == "Text"
     client.force_login(ov.user_a)

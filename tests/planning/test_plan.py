@@ -48,7 +48,7 @@ def test_generate_follows_the_registry_and_is_idempotent(plan_world):
 def test_only_officers_change_the_plan(plan_world):
     with pytest.raises(ValidationError) as exc:
         services.plan_generate(year=2024, by=plan_world.reader)
-    assert exc.value.code == "not_officer"
+    assert exc.value.code == "forbidden"
 
 
 def test_move_and_cancel_need_a_reason(plan_world):

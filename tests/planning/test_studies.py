@@ -42,7 +42,7 @@ def test_study_keeps_recommendations_in_order_and_units_inside_its_areas(world, 
     assert exc.value.code == "no_areas"
     with pytest.raises(ValidationError) as exc:
         services.study_save(by=world.reader, areas=[world.area], year=2022, theme="x")
-    assert exc.value.code == "not_officer"
+    assert exc.value.code == "forbidden"
 
 
 def test_feedback_is_mailed_to_participants_and_recorded_only_when_sent(world, study,

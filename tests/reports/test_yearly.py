@@ -92,7 +92,7 @@ def test_section_texts_are_versioned_and_never_overwritten_silently(year_2022):
     assert exc.value.code == "unknown_section"
     with pytest.raises(ValidationError) as exc:
         services.section_text_save(year=2022, section="uppfoljning", text="x", by=w.reader)
-    assert exc.value.code == "not_officer"
+    assert exc.value.code == "forbidden"
     assert yearly_report(2022)["sections"]["uppfoljning"] == {"title": "Uppföljning", "text": "Andra",
                                                              "version": 2}
     assert SectionText.objects.count() == 2
