@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "foljsam.followups",
     "foljsam.monthly",
     "foljsam.indepth",
+    "foljsam.planning",
+    "foljsam.overview",
     "foljsam.reports",
     "foljsam.comparison",
     "foljsam.ops",

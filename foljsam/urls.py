@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("foljsam.followups.urls")),
     path("manadsuppfoljning/", include("foljsam.monthly.urls")),
     path("", include("foljsam.indepth.urls")),
+    path("", include("foljsam.planning.urls")),
+    path("", include("foljsam.overview.urls")),
     path("", include("foljsam.reports.urls")),
     path("", include("foljsam.audit.urls")),
     path("", include("foljsam.comparison.urls")),

@@ -114,8 +114,24 @@ POLICY: dict[str, Capability] = dict([
     _cap("indepth.propose.view", _("Se förslag till fördjupad uppföljning och riskvyn"), _STAFF),
     _cap("indepth.edit", _("Öppna och genomföra fördjupad uppföljning, föreslå och besluta vite och avslut"),
          _OFFICERS),
+    # The yearly cycle: the follow-up plan (not the action plans: those are plan.*), quality studies
+    # (a provider reads those its units took part in), dialogue meetings (a provider: those it is invited to)
+    _cap("followup_plan.view", _("Se uppföljningsplanen"), _STAFF),
+    _cap("followup_plan.edit", _("Generera och ändra uppföljningsplanen"), _OFFICERS),
+    _cap("study.view", _("Se kvalitetsundersökningar"), _STAFF, {Role.PROVIDER: OWN_PROVIDER}),
+    _cap("study.edit", _("Genomföra kvalitetsundersökningar och skicka återkoppling"), _OFFICERS),
+    _cap("meeting.view", _("Se dialogmöten"), _STAFF, {Role.PROVIDER: OWN_PROVIDER}),
+    _cap("meeting.edit", _("Planera dialogmöten, bjuda in och föra minnesanteckningar"), _OFFICERS),
+    # The provider overview (a provider: its own row) and the quality reports (kvalitetsberättelser)
+    _cap("overview.view", _("Se utföraröversikten och kvalitetsberättelser"), _STAFF,
+         {Role.PROVIDER: OWN_PROVIDER}),
+    _cap("overview.edit", _("Importera enkät- och ickevalssiffror, begära kvalitetsberättelser"), _OFFICERS),
+    # The provider writes its quality report; an officer may register it on the provider's behalf.
+    _cap("overview.narrative", _("Skriva och lämna in kvalitetsberättelse"), _OFFICERS,
+         {Role.PROVIDER: OWN_PROVIDER}),
     # Reports, users, log
     _cap("reports.view", _("Se rapporter till nämnden"), _STAFF),
+    _cap("reports.edit", _("Skriva årsrapportens texter"), _OFFICERS),
     _cap("users.manage", _("Hantera användare"), _ADMIN),
     _cap("audit.view", _("Läsa ändringsloggen"), _ADMIN),
 ])

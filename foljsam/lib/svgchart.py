@@ -47,3 +47,44 @@ def line_chart(labels: list[str], values: list[float | None], *, title: str, fmt
                          f'fill="#4a5560">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def bar_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *, title: str, fmt=str) -> str:
+    """Horizontal grouped bars: one group per label, one bar per series (name, values), e.g. providers
+    per area on 1 January and 31 December. A missing value draws no bar; each bar has a <title>."""
+    colours = ["#0b5394", "#8a6d00", "#2e7d32", "#a1120f"]
+    bar_h, gap, label_w, value_w = 12, 10, 210, 48
+    group_h = bar_h * len(series) + gap
+    legend_h = 18 if len(series) > 1 else 0
+    height = PAD_T + legend_h + group_h * len(labels) + 4
+    top = max([v for _n, values in series for v in values if v is not None] + [0.0]) or 1.0
+    span = WIDTH - label_w - value_w
+
+    parts = [
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+    ]
+    if legend_h:
+        x = label_w
+        for k, (name, _values) in enumerate(series):
+            parts.append(f'<rect x="{x}" y="{PAD_T - 9}" width="10" height="10" fill="{colours[k % 4]}"/>'
+                         f'<text x="{x + 14}" y="{PAD_T}" font-size="11" fill="#222">{escape(name)}</text>')
+            x += 30 + 7 * len(name)
+    for i, label in enumerate(labels):
+        y0 = PAD_T + legend_h + i * group_h
+        short = label if len(label) <= 34 else label[:33] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y0 + group_h / 2:.1f}" font-size="11" text-anchor="end" '
+                     f'fill="#222">{escape(short)}</text>')
+        for k, (name, values) in enumerate(series):
+            v = values[i]
+            if v is None:
+                continue
+            y = y0 + k * bar_h
+            w = max(v / top * span, 0.5 if v else 0)
+            parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{colours[k % 4]}">'
+                         f"<title>{escape(label)}, {escape(name)}: {escape(fmt(v))}</title></rect>"
+                         f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="10" fill="#222">'
+                         f"{escape(fmt(v))}</text>")
+    parts.append(f'<line x1="{label_w}" y1="{PAD_T + legend_h - 2}" x2="{label_w}" y2="{height - 2}" '
+                 f'stroke="#6e7781"/></svg>')
+    return "".join(parts)

@@ -6,4 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("rapporter/", views.report_index, name="index"),
     path("rapporter/utforartabell/", views.providers_table_view, name="providers_table"),
+    path("rapporter/arsrapport/<int:year>/", views.yearly, name="yearly"),
+    path("rapporter/arsrapport/<int:year>/avsnitt/<slug:section>/", views.yearly_section, name="yearly_section"),
+    path("rapporter/arsrapport/<int:year>/rapport.<str:fmt>", views.yearly_document, name="yearly_document"),
 ]

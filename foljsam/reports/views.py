@@ -1,11 +1,24 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from foljsam.accounts import policy
 from foljsam.accounts.policy import require
+from foljsam.lib.documents import docx_response, pdf_response, render_pdf
 from foljsam.lib.forms import parse_pk
+from foljsam.lib.outline import to_docx
 from foljsam.registry.forms import YearForm
 from foljsam.registry.models import Board
 from foljsam.registry.selectors import providers_table
+
+from .forms import SectionTextForm
+from .models import SectionText
+from .services import section_text_save
 
 
 @require("reports.view")
@@ -23,4 +36,63 @@ def providers_table_view(request):
 
 @require("reports.view")
 def report_index(request):
-    return render(request, "reports/index.html")
+    return render(request, "reports/index.html", {"last_year": timezone.localdate().year - 1})
+
+
+def _report_year(value) -> int | None:
+    year = parse_pk(str(value))
+    return year if year and 2000 <= year <= 2100 else None
+
+
+@require("reports.view")
+def yearly(request, year):
+    from .yearly import SECTIONS, providers_chart, share_chart, yearly_report
+
+    if _report_year(year) is None:
+        raise Http404
+    data = yearly_report(year)
+    forms_by_section = {}
+    if policy.can(request.user, "reports.edit"):
+        for key in SECTIONS:
+            forms_by_section[key] = SectionTextForm(
+                prefix=key, initial={"text": data["sections"][key]["text"],
+                                     "based_on": data["sections"][key]["version"]})
+    return render(request, "reports/yearly.html", {
+        "data": data, "year": year, "forms": forms_by_section,
+        "chart": providers_chart(data), "share_chart": share_chart(data),
+        "versions": SectionText.objects.filter(year=year).select_related("by"),
+    })
+
+
+@require("reports.edit")
+@require_POST
+def yearly_section(request, year, section):
+    from .yearly import SECTIONS
+
+    if _report_year(year) is None or section not in SECTIONS:
+        raise Http404
+    form = SectionTextForm(request.POST, prefix=section)
+    if form.is_valid():
+        try:
+            section_text_save(year=year, section=section, text=form.cleaned_data["text"], by=request.user,
+                              based_on=form.cleaned_data["based_on"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Texten är sparad som en ny version."))
+    else:
+        messages.error(request, _("Texten kunde inte sparas."))
+    return redirect(f"{reverse('reports:yearly', args=[year])}#avsnitt-{section}")
+
+
+@require("reports.view")
+def yearly_document(request, year, fmt):
+    from .yearly import yearly_outline, yearly_report
+
+    if _report_year(year) is None or fmt not in ("docx", "pdf"):
+        raise Http404
+    outline = yearly_outline(yearly_report(year))
+    name = f"uppfoljning-{year}"
+    if fmt == "docx":
+        return docx_response(to_docx(outline), f"{name}.docx")
+    return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")

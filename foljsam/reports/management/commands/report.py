@@ -17,9 +17,16 @@ class Command(BaseCommand):
         indepth.add_argument("--year", type=int, required=True)
         indepth.add_argument("--json", action="store_true")
 
+        yearly = sub.add_parser("yearly", help="Årets uppföljningsrapport till nämnden (seed 000).")
+        yearly.add_argument("--year", type=int, required=True)
+        yearly.add_argument("--format", choices=["json", "docx", "pdf"], default="json")
+        yearly.add_argument("--output", help="Fil att skriva Word/PDF till (standard: uppfoljning-ÅR.docx/pdf).")
+
     def handle(self, *args, **options):
         if options["report"] == "indepth":
             return self._indepth(options)
+        if options["report"] == "yearly":
+            return self.yearly(options)
         board = None
         if options.get("board"):
             board = Board.objects.filter(name__iexact=options["board"]).first()
@@ -50,3 +57,30 @@ class Command(BaseCommand):
             triggers = ", ".join(f"{k} {n}" for k, n in r.by_trigger.items()) or "–"
             self.stdout.write(f"{r.area.name}: {r.indepth_followups} fördjupade ({triggers}); {r.signals} signaler; "
                               f"{r.sanctions} viten; {r.terminations} avslutade avtal")
+
+    def yearly(self, options):
+        import json
+
+        from foljsam.lib.documents import render_pdf
+        from foljsam.lib.outline import to_docx
+        from foljsam.reports.yearly import yearly_outline, yearly_report
+
+        year = options["year"]
+        if not 1900 <= year <= 2200:
+            raise CommandError("Ange ett år med fyra siffror, t.ex. --year 2022.")
+        data = yearly_report(year)
+        fmt = options["format"]
+        if fmt == "json":
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
+            return
+        path = options.get("output") or f"uppfoljning-{year}.{fmt}"
+        outline = yearly_outline(data)
+        try:
+            if fmt == "docx":
+                to_docx(outline).save(path)
+            else:
+                with open(path, "wb") as fh:
+                    fh.write(render_pdf("documents/outline.html", {"outline": outline}))
+        except OSError as exc:
+            raise CommandError(f"Kunde inte skriva {path}: {exc.strerror}") from exc
+        self.stdout.write(path)

@@ -1,0 +1,22 @@
+"""bar_chart: one bar per value with its figure as a title, missing values draw nothing."""
+
+from xml.etree import ElementTree
+
+from foljsam.lib.svgchart import bar_chart, line_chart
+
+
+def test_bars_and_titles():
+    svg = bar_chart(["Hemtjänst", "Särskilt boende"], [("1 januari", [10, None]), ("31 december", [7, 52])],
+                    title="Utförare")
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    rects = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
+    assert [r.find(f"{ns}title").text for r in rects] == [
+        "Hemtjänst, 1 januari: 10", "Hemtjänst, 31 december: 7", "Särskilt boende, 31 december: 52"]
+    widths = [float(r.get("width")) for r in rects]
+    assert widths[2] > widths[0] > widths[1] > 0
+    assert root.get("aria-label") == "Utförare"
+
+
+def test_line_chart_api_unchanged():
+    assert line_chart(["a", "b"], [1.0, 2.0], title="t").startswith("<svg")

@@ -1,0 +1,62 @@
+"""The demo's 2022 gives seed 000's numbers, and its plan 2024 is seed 001's schedule."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+# Seed 001, "Tidsplan för kvalitetsundersökningar".
+SEED_001_QUALITY = {("daglig_verksamhet", 2024), ("korttidsvistelse", 2024), ("boendestod", 2025),
+                    ("ledsagar_avlosarservice", 2025), ("hemtjanst", 2026), ("sarskilt_boende", 2026)}
+# Seed 001, LOU framework agreements: follow-ups per year.
+SEED_001_LOU_PER_YEAR = {2024: 5, 2025: 6, 2026: 5}
+# Seed 000: in-depth follow-ups per area 2022.
+SEED_000_INDEPTH = {"hemtjanst": 9, "daglig_verksamhet": 2, "sarskilt_boende": 2, "boendestod": 1}
+SEED_000_TABLE = {"hemtjanst": (9, 1, 6, 1), "sarskilt_boende": (44, 5, 47, 5), "daglig_verksamhet": (30, 17, 35, 17),
+                  "korttidsvistelse": (15, 1, 13, 1), "ledsagar_avlosarservice": (3, 1, 4, 1),
+                  "boendestod": (3, 1, 3, 1)}
+
+
+def _json(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_demo_yearly_report_and_plan(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("demo", stdout=io.StringIO())
+    report = _json("report", "yearly", "--year", "2022", "--format", "json")
+    assert {a["area"]: a["indepth_followups"] for a in report["areas"] if a["indepth_followups"]} == SEED_000_INDEPTH
+    assert {a["area"]: a["monthly_action_plans"] for a in report["areas"] if a["monthly_action_plans"]} == {
+        "hemtjanst": 11}
+    assert {r["area"]: (r["jan_private"], r["jan_own"], r["dec_private"], r["dec_own"])
+            for r in report["providers_table"]} == SEED_000_TABLE
+    assert len(report["quality_studies"][0]["recommendations"]) == 4
+
+    # A finished contract follow-up: home care two years back (the demo's first finished campaign).
+    from django.utils import timezone
+
+    finished = _json("report", "yearly", "--year", str(timezone.localdate().year - 2), "--format", "json")
+    cf = next(a for a in finished["areas"] if a["area"] == "hemtjanst")["contract_followup"]
+    assert cf["units"] == cf["final"] == 16
+    assert cf["with_action_plan"] > 0 and cf["deviation_areas"]
+    assert cf["share_meeting_all"] == round(100 * cf["meeting_all"] / 16, 1)
+
+    plan = _json("plan", "--year", "2024", "--json")
+    assert {r["year"] for r in plan} == {2024, 2025, 2026}
+    assert {(r["area"], r["year"]) for r in plan if r["kind"] == "quality_study"} == SEED_001_QUALITY
+    lou = [r for r in plan if r["kind"] == "contract_followup" and r["area"].startswith("lou_")]
+    assert {y: sum(1 for r in lou if r["year"] == y) for y in (2024, 2025, 2026)} == SEED_001_LOU_PER_YEAR
+    lov_2024 = {r["area"] for r in plan if r["kind"] == "contract_followup" and r["year"] == 2024
+                and not r["area"].startswith("lou_")}
+    assert {"hemtjanst", "sarskilt_boende", "boendestod", "ledsagar_avlosarservice", "daglig_verksamhet",
+            "korttidsvistelse", "familjeradgivning", "gruppbostad_entreprenad"} <= lov_2024
+    assert {(r["area"], r["year"]) for r in plan if r["kind"] == "monthly_followup"} == {
+        ("hemtjanst", 2024), ("hemtjanst", 2025), ("hemtjanst", 2026)}
+    assert [r["provider"] for r in plan if r["kind"] == "indepth_followup"] == ["HT-KVARNEN"]
+    # The demo's home-care campaigns realise their plan items.
+    assert all(r["realised"] for r in plan if r["kind"] == "contract_followup" and r["area"] == "hemtjanst")
