@@ -1,7 +1,5 @@
 import io
 import json
-import sys
-import types
 from datetime import date
 
 import pytest
@@ -11,6 +9,8 @@ from docx import Document
 
 from foljsam.actions import services as actions
 from foljsam.actions.models import Source
+from foljsam.indepth import services as indepth
+from foljsam.indepth.models import SignalSource, SignalTheme, TriggerKind
 from foljsam.planning import services as planning
 from foljsam.registry.models import EventKind, ProviderEvent
 from foljsam.reports import services, sources
@@ -36,10 +36,15 @@ def year_2022(world):
     actions.action_plan_request(deviations=[actions.deviation_create(
         provider=w.provider_a, by=w.officer, source=Source.CONTRACT_FOLLOWUP, requirement="Rutin", text="x",
         found_on=date(2022, 5, 1))], by=w.officer, title="Rutin")
-    ProviderEvent.objects.create(provider=w.provider_b, area=w.area, kind=EventKind.INDEPTH_DONE,
-                                 date=date(2022, 6, 1), note="Klagomål")
-    ProviderEvent.objects.create(provider=w.provider_b, area=w.area, kind=EventKind.INDEPTH_DONE,
-                                 date=date(2021, 12, 31), note="Förra året")
+    # In-depth follow-ups are the indepth app's cases (foljsam/indepth/report_sources.py), by opening year.
+    indepth.case_open(by=w.officer, provider=w.provider_b, area=w.area, trigger=TriggerKind.SIGNALS,
+                      opened_on=date(2022, 6, 1))
+    indepth.case_open(by=w.officer, provider=w.provider_b, area=w.area, trigger=TriggerKind.SIGNALS,
+                      opened_on=date(2021, 12, 31))
+    # A signal of 2022 for seed 003's deviations table.
+    theme = SignalTheme.objects.get_or_create(name="Bemötande")[0]
+    indepth.signal_create(by=w.officer, provider=w.provider_a, received_on=date(2022, 2, 2),
+                          source=SignalSource.LEX_SARAH, theme=theme, description="Anmälan enligt lex Sarah.")
     planning.study_save(by=w.officer, areas=[w.area], year=2022, theme="Ledningssystem",
                         recommendations=["Tydliga rollbeskrivningar", "Planeringssystem"])
     return w
@@ -51,28 +56,27 @@ def test_numbers_come_from_the_data(year_2022):
     assert area["area"] == "hemtjanst"
     assert area["monthly_action_plans"] == 3
     assert area["monthly_deviation_areas"] == ["Generella kvittenser"]
-    assert area["indepth_followups"] == 1 and area["indepth"][0]["trigger"] == "Klagomål"
+    assert area["indepth_followups"] == 1 and area["indepth"][0]["trigger"] == TriggerKind.SIGNALS.label
     assert area["contract_followup"] is None
     assert data["quality_studies"][0]["recommendations"] == ["Tydliga rollbeskrivningar", "Planeringssystem"]
     assert data["providers_table"] == [{"sector": "Äldreomsorg", "area": "hemtjanst", "name": "Hemtjänst",
                                         "jan_private": 2, "jan_own": 0, "dec_private": 2, "dec_own": 0}]
-    assert data["deviations_table"] is None
+    assert data["deviations_table"] == [{"provider": "Alfa Omsorg AB", "area": "hemtjanst", "lex_sarah": 1,
+                                         "internal": 0, "complaints": 0, "comments": 0}]
 
 
 def test_an_app_providing_indepth_cases_replaces_the_registry_stand_in(year_2022, monkeypatch):
-    module = types.ModuleType("foljsam.planning.report_sources")
-    module.indepth_followups = lambda *, year: [
-        {"area": "hemtjanst", "provider": "X", "trigger": "Signal", "outcome": "Åtgärdsplan", "url": None}] * 2
-    module.deviation_counts = lambda *, year: [
-        {"provider": "X", "area": "hemtjanst", "lex_sarah": 1, "internal": 4, "complaints": 2, "comments": 0}]
-    monkeypatch.setitem(sys.modules, "foljsam.planning.report_sources", module)
+    # The indepth app provides the cases: a registry event "in-depth follow-up done" no longer counts.
+    ProviderEvent.objects.create(provider=year_2022.provider_a, area=year_2022.area, kind=EventKind.INDEPTH_DONE,
+                                 date=date(2022, 7, 1), note="Händelse, inget ärende")
+    assert yearly_report(2022)["areas"][0]["indepth_followups"] == 1
+    # Without an app providing them, the registry's events stand in and no deviations table is made.
+    monkeypatch.setattr(sources, "_providers", lambda function: [])
     data = yearly_report(2022)
-    assert data["areas"][0]["indepth_followups"] == 2
-    assert data["indepth_followups"] == 2
-    assert data["deviations_table"][0]["internal"] == 4
+    assert data["areas"][0]["indepth_followups"] == 1 and data["areas"][0]["indepth"][0]["provider"] == "Alfa Omsorg AB"
+    assert data["deviations_table"] is None
     doc = yearly_outline(data)
-    assert "Avvikelser, klagomål och synpunkter per utförare" in [s.heading for s in doc.sections]
-    assert sources.deviation_counts(year=2022)
+    assert "Avvikelser, klagomål och synpunkter per utförare" not in [s.heading for s in doc.sections]
 
 
 def test_section_texts_are_versioned_and_never_overwritten_silently(year_2022):
@@ -109,8 +113,10 @@ def test_cli_json_docx_pdf(year_2022, tmp_path):
     doc = Document(str(path))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:3] == ["Uppföljning", "Avtalsuppföljning", "Resultat per verksamhetsområde"]
-    providers = doc.tables[-1]
-    assert [c.text for c in providers.rows[1].cells] == ["Hemtjänst", "2", "0", "2", "0"]
+    rows = [[c.text for c in t.rows[1].cells] for t in doc.tables if len(t.rows) > 1]
+    assert ["Hemtjänst", "2", "0", "2", "0"] in rows  # the providers table
+    assert ["Alfa Omsorg AB", "hemtjanst", "1", "0", "0", "0"] in rows or any(
+        r[0] == "Alfa Omsorg AB" and "1" in r for r in rows)  # seed 003's deviations table
     path = tmp_path / "r.pdf"
     call_command("report", "yearly", "--year", "2022", "--format", "pdf", "--output", str(path),
                  stdout=io.StringIO())
@@ -138,4 +144,4 @@ def test_yearly_views_bad_input(client, year_2022):
     response = client.post("/rapporter/arsrapport/2022/avsnitt/uppfoljning/", {"uppfoljning-text": "x"})
     assert response.status_code == 302 and not SectionText.objects.exists()
     page = client.get("/rapporter/arsrapport/2022/").content.decode()
-    assert "Generella kvittenser" in page and "<svg" in page and "Klagomål" in page
+    assert "Generella kvittenser" in page and "<svg" in page and str(TriggerKind.SIGNALS.label) in page
