@@ -58,6 +58,10 @@ FILE_TOO_LARGE = _("Filen är för stor (högst %(mb)s MB).")
 FILE_TYPE = _("Filtypen är inte tillåten. Tillåtna: %(types)s.")
 FILE_CONTENT = _("Filens innehåll stämmer inte med filändelsen %(ext)s.")
 FILE_EMPTY = _("Filen är tom.")
+UPLOAD_REFUSED = _("Inget är sparat: filen ”%(name)s” kunde inte tas emot. %(reason)s Rätta och skicka igen; "
+                   "svaren och de andra filerna måste skickas med på nytt.")
+UPLOAD_FAILED = _("Filen kunde inte sparas på servern.")
+UNKNOWN_ANSWER = _("Frågan finns inte i den här enkäten.")
 
 # Seed 001: many deviations start an in-depth follow-up; this many red requirements suggests one.
 INDEPTH_RED_THRESHOLD = 5
@@ -274,6 +278,42 @@ def document_delete(*, document: Document, by) -> None:
         raise ValidationError(CLOSED_FOR_ANSWERS)
     document.file.delete(save=False)
     document.delete()
+
+
+def portal_save(*, assessment: Assessment, by, values: dict, uploads: dict | None = None,
+                submit: bool = False) -> Assessment:
+    """What the portal's survey form sends, all or nothing: the answers, every uploaded file
+    (`uploads`: {answer_pk: [files]}) and, with `submit`, the submission. If any part is refused
+    nothing is kept – no answer text, no Document row, no stored file – and one ValidationError
+    names the refused file."""
+    uploads = {pk: list(files) for pk, files in (uploads or {}).items() if files}
+    stored: list = []
+    try:
+        with transaction.atomic():
+            assessment = answers_save(assessment=assessment, by=by, values=values, submit=False)
+            answers = {a.pk: a for a in assessment.answers.select_related("assessment")}
+            for answer_pk, files in uploads.items():
+                if answer_pk not in answers:
+                    raise ValidationError(UNKNOWN_ANSWER, code="unknown_answer")
+                for upload in files:
+                    name = Path(upload.name).name[:200]
+                    try:
+                        document = document_upload(answer=answers[answer_pk], by=by, upload=upload)
+                    except ValidationError as exc:
+                        raise ValidationError(UPLOAD_REFUSED, code="upload_refused",
+                                              params={"name": name, "reason": " ".join(exc.messages)}) from exc
+                    except OSError as exc:
+                        raise ValidationError(UPLOAD_REFUSED, code="upload_refused",
+                                              params={"name": name, "reason": UPLOAD_FAILED}) from exc
+                    stored.append(document.file)
+            if submit:
+                assessment = answers_save(assessment=assessment, by=by, values={}, submit=True)
+    except BaseException:
+        # The rows are rolled back; the files already written to storage must go as well.
+        for file in stored:
+            file.storage.delete(file.name)
+        raise
+    return assessment
 
 
 def content_type(document: Document) -> str:

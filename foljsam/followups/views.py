@@ -308,20 +308,17 @@ def portal_assessment(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
     if assessment.status == Status.CREATED:
         raise Http404
+    posted = None
     if request.method == "POST":
         submit = "submit" in request.POST
+        values = _answer_values(request, assessment)
+        uploads = {a.pk: request.FILES.getlist(f"a-{a.pk}-file") for a in assessment.answers.all()}
         try:
-            services.answers_save(assessment=assessment, by=request.user, values=_answer_values(request, assessment),
-                                  submit=False)
-            uploaded = 0
-            for answer in assessment.answers.all():
-                for upload in request.FILES.getlist(f"a-{answer.pk}-file"):
-                    services.document_upload(answer=answer, by=request.user, upload=upload)
-                    uploaded += 1
-            if submit:
-                services.answers_save(assessment=assessment, by=request.user, values={}, submit=True)
+            services.portal_save(assessment=assessment, by=request.user, values=values, uploads=uploads,
+                                 submit=submit)
         except ValidationError as exc:
             _error(request, exc)
+            posted = values  # shown again so nothing typed is lost; nothing of it is saved
         else:
             messages.success(request, _("Enkäten är inskickad. Tack!") if submit else _("Svaren är sparade."))
             return redirect(assessment.get_portal_url())
@@ -329,6 +326,11 @@ def portal_assessment(request, pk):
         assessment = services.assessment_open(assessment=assessment, by=request.user)
     answering = assessment.status in services.ANSWERING
     groups = selectors.answers_by_area(assessment)
+    if posted:
+        for _area, answers in groups:
+            for answer in answers:
+                if answer.pk in posted:
+                    answer.yes_no, answer.text = posted[answer.pk]["yes_no"], posted[answer.pk]["text"]
     total = sum(len(answers) for _area, answers in groups)
     answered = sum(1 for _area, answers in groups for a in answers if services.is_answered(a))
     show_ratings = assessment.reached(Status.FACTCHECK)
