@@ -112,7 +112,8 @@ def campaign_results(request, pk):
     return render(request, "followups/results.html", {
         "campaign": campaign, "assessments": assessments, "areas": areas,
         "shares": selectors.share_table(campaign), "summary": selectors.summary(campaign),
-        "previous": selectors.previous_campaign(campaign),
+        "previous": selectors.previous_campaign(campaign), "consequences": selectors.consequences(campaign),
+        "figures": selectors.figures(campaign, assessments), "changes": selectors.requirement_changes(campaign),
     })
 
 

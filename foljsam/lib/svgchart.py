@@ -47,3 +47,45 @@ def line_chart(labels: list[str], values: list[float | None], *, title: str, fmt
                          f'fill="#4a5560">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# Series colours for bar charts: dark enough against white for WCAG's 3:1 for graphics.
+SERIES = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#4a5560", "#a1120f")
+
+
+def bar_chart(labels: list[str], series: list[str], values: list[list[float | None]], *, title: str,
+              fmt=str, maximum: float | None = None) -> str:
+    """Horizontal grouped bars: one group per label (a unit), one bar per series (a table column).
+    `values[i][j]` is label i's value of series j (None: no bar). Always shown with its table."""
+    n_series = max(len(series), 1)
+    bar, gap, label_w, value_w = 10, 8, 170, 44
+    width = 560
+    plot_w = width - label_w - value_w
+    legend_h = 18 * ((n_series + 1) // 2) if n_series > 1 else 0
+    height = legend_h + len(labels) * (n_series * bar + gap) + 8
+    top = maximum if maximum is not None else max([v for row in values for v in row if v is not None] + [0.0])
+    top = top or 1.0
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    if n_series > 1:
+        for j, name in enumerate(series):
+            x, y = (j % 2) * (width // 2), (j // 2) * 18
+            parts.append(f'<rect x="{x}" y="{y + 3}" width="10" height="10" fill="{SERIES[j % len(SERIES)]}"/>'
+                         f'<text x="{x + 14}" y="{y + 12}" font-size="11" fill="#1f2933">{escape(name[:60])}</text>')
+    y = legend_h
+    for i, label in enumerate(labels):
+        group_h = n_series * bar
+        parts.append(f'<text x="{label_w - 6}" y="{y + group_h / 2 + 4:.1f}" font-size="11" text-anchor="end" '
+                     f'fill="#1f2933">{escape(label[:28])}</text>')
+        for j in range(n_series):
+            v = values[i][j] if j < len(values[i]) else None
+            if v is not None:
+                w = max(plot_w * min(v, top) / top, 1)
+                parts.append(f'<rect x="{label_w}" y="{y + j * bar}" width="{w:.1f}" height="{bar - 1}" '
+                             f'fill="{SERIES[j % len(SERIES)]}"><title>{escape(label)}, '
+                             f'{escape(series[j] if j < len(series) else "")}: {escape(fmt(v))}</title></rect>'
+                             f'<text x="{label_w + w + 4:.1f}" y="{y + j * bar + bar - 2}" font-size="9" '
+                             f'fill="#1f2933">{escape(fmt(v))}</text>')
+        y += group_h + gap
+    parts.append("</svg>")
+    return "".join(parts)

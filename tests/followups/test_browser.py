@@ -123,7 +123,7 @@ def test_whole_contract_followup(world, page, tmp_path):
     check_axe(page)
 
     plan = ActionPlan.objects.get(provider=world.provider_a)
-    assert plan.title.startswith("Avtalsuppföljning") and "fyra veckor" in plan.request_note
+    assert plan.title.startswith("Avtalsuppföljning") and "inom 4 veckor" in plan.request_note
     assert list(plan.deviations.values_list("requirement", flat=True)) == [
         "Ledningssystem för kvalitet: Rutin för lex Sarah"]
     assert Deviation.objects.filter(provider=world.provider_b).count() == 0

@@ -1,7 +1,5 @@
 """The demo loads and shows what the follow-up needs: two finished years and one in progress."""
 
-import time
-
 import pytest
 from django.core.management import call_command
 
@@ -13,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loads_campaigns(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    start = time.monotonic()
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert time.monotonic() - start < 20
     finished, previous, current = (Campaign.objects.order_by("-year")[i] for i in (1, 2, 0))
     assert finished.assessments.filter(status=Status.FINAL).count() == finished.assessments.count() == 16
     assert previous.assessments.filter(status=Status.FINAL).count() == 16

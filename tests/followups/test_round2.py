@@ -1,0 +1,355 @@
+"""Issue 11, second round: unit types and applicability (1), what counts as a deviation and what
+follows (3), reported-only areas (4), figures and sample audits (5), stable requirement keys (6),
+how each requirement is checked (7)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from foljsam.actions.models import Deviation, Severity
+from foljsam.catalogue import selectors as catalogue_selectors
+from foljsam.catalogue import services as catalogue_services
+from foljsam.followups import selectors, services
+from foljsam.followups.models import Status
+from foljsam.registry.models import Contract, ContractForm, Ownership, Provider, TenderDocument, Unit, UnitType
+
+from ..conftest import people_of, statuses
+
+pytestmark = pytest.mark.django_db
+
+ROUND2 = {
+    "name": "Katalog 2", "version": "1", "tender": {"area": "hemtjanst", "version": "2022"},
+    "settings": {"deviation_ratings": "yellow_red", "plan_from": 3, "plan_submit_weeks": 2, "plan_fix_weeks": 4,
+                 "dialogue_from": 2},
+    "areas": [
+        {"name": "Hälso- och sjukvård", "requirements": [
+            {"key": "munhalsa", "title": "Rutin för munhälsa", "question": "Finns rutin för munhälsa?",
+             "unit_types": ["Hemtjänstgrupp"], "methods": ["survey", "document"]},
+            {"key": "hygien", "title": "Rutin för god hygien", "question": "Finns rutin för hygien?",
+             "methods": ["survey"]},
+            {"key": "egen", "title": "Kommunens egen rutin", "question": "Följer ni kommunens rutin?",
+             "applies_to": "own", "methods": ["interview"]},
+        ]},
+        {"name": "Organisation och styrning", "requirements": [
+            {"key": "personal", "title": "Anställningsform och utbildning", "question": "Årsarbetare?",
+             "answer_type": "count_table", "rows": ["Tillsvidare usk", "Visstid usk"], "methods": ["survey"]},
+            {"key": "stickprov", "title": "Stickprov genomförandeplaner", "question": "Stickprov",
+             "answer_type": "sample", "rows": ["I tid", "Delaktighet"], "methods": ["sample"]},
+            {"key": "klader", "title": "Korrekta arbetskläder", "question": "Används arbetskläder?"},
+        ]},
+        {"name": "Digital teknik", "reported_only": True, "requirements": [
+            {"key": "lifecare", "title": "Lifecare Mobil", "question": "Andel i Lifecare Mobil?",
+             "answer_type": "share", "methods": ["key_figure"], "kpi": "manual_share"},
+        ]},
+    ],
+}
+
+
+@pytest.fixture
+def r2(world):
+    TenderDocument.objects.create(area=world.area, name="FFU", version="2022", valid_from=date(2022, 1, 1))
+    world.group = UnitType.objects.create(area=world.area, name="Hemtjänstgrupp")
+    world.night_type = UnitType.objects.create(area=world.area, name="Nattpatrull")
+    own = Provider.objects.create(code="EGEN", name="Egen regi", ownership=Ownership.MUNICIPAL)
+    Contract.objects.create(provider=own, area=world.area, form=ContractForm.OWN, start=date(2020, 1, 1))
+    world.own = own
+    world.night = Unit.objects.create(provider=own, area=world.area, name="Hemtjänst Natten",
+                                      unit_type=world.night_type)
+    world.untyped = Unit.objects.create(provider=own, area=world.area, name="Hemtjänst Tumba")
+    Unit.objects.filter(provider__in=[world.provider_a, world.provider_b]).update(unit_type=world.group)
+    world.catalogue = catalogue_services.catalogue_import(data=ROUND2, by=world.officer)
+    return world
+
+
+def _campaign(w, year=None, catalogue=None):
+    today = timezone.localdate()
+    campaign = services.campaign_create(
+        by=w.officer, area=w.area, year=year or today.year, catalogue=catalogue or w.catalogue,
+        opens_on=today - timedelta(days=5), deadline=today + timedelta(days=20), units=Unit.objects.filter(area=w.area))
+    services.campaign_send(campaign=campaign, by=w.officer, notify_providers=False)
+    return campaign
+
+
+def _titles(assessment):
+    return set(assessment.answers.values_list("requirement__title", flat=True))
+
+
+def _answer_everything(assessment, by):
+    values = {}
+    for a in assessment.answers.select_related("requirement"):
+        kind = a.requirement.answer_type
+        values[a.pk] = {"yes_no": True, "text": "x"}
+        if kind == "share":
+            values[a.pk]["number"] = "87,5"
+        if kind == "count_table":
+            values[a.pk]["rows"] = {row: "4" for row in a.requirement.row_list}
+    return services.answers_save(assessment=assessment, by=by, values=values, submit=True)
+
+
+def _rate(assessment, by, ratings):
+    values = {}
+    for a in assessment.answers.select_related("requirement__area"):
+        if a.requirement.is_rated:
+            r = ratings.get(a.requirement.key, "green")
+            values[a.pk] = {"rating": r, "comment": "Brist." if r in ("yellow", "red") else ""}
+    return services.ratings_save(assessment=assessment, by=by, values=values)
+
+
+# --- 1. Unit types and applicability --------------------------------------------------------------
+
+def test_requirement_limited_to_unit_types_and_ownership_is_not_asked(r2):
+    campaign = _campaign(r2)
+    by_unit = {a.unit_id: a for a in campaign.assessments.all()}
+    night, untyped = by_unit[r2.night.pk], by_unit[r2.untyped.pk]
+    unit_a = campaign.assessments.get(unit__provider=r2.provider_a)
+    assert "Rutin för munhälsa" not in _titles(night)  # the night patrol is not asked about oral care
+    assert "Rutin för munhälsa" in _titles(unit_a)
+    assert "Rutin för munhälsa" in _titles(untyped)  # no type yet: asked everything
+    assert "Kommunens egen rutin" in _titles(night) and "Kommunens egen rutin" not in _titles(unit_a)
+    # Not asked means not rated and not counted: the night patrol's share is over what it was asked.
+    _answer_everything(night, r2.officer)
+    _rate(night, r2.officer, {})
+    share = selectors.share_met([night.pk])[night.pk]
+    assert share["rated"] == 3 and share["share"] == 100
+
+
+def test_unit_type_must_belong_to_the_units_area(r2):
+    from foljsam.registry.models import Area
+
+    other = Area.objects.create(code="boende", name="Särskilt boende", board=r2.board)
+    foreign = UnitType.objects.create(area=other, name="Boende")
+    r2.night.unit_type = foreign
+    with pytest.raises(ValidationError):
+        r2.night.full_clean()
+
+
+def test_unit_types_edited_by_officers_only(client, r2):
+    url = reverse("catalogue:unit_types")
+    people = people_of(r2, "officer", "reader", "user_a", "user_b", "anon")
+    assert statuses(client, url, people) == {"officer": 200, "reader": 200, "user_a": 403, "user_b": 403,
+                                             "anon": 302}
+    create = reverse("catalogue:unit_type_create")
+    got = statuses(client, create, people, "post", {"area": r2.area.pk, "name": "Boende"})
+    assert got == {"officer": 302, "reader": 403, "user_a": 403, "user_b": 403, "anon": 302}
+    assert UnitType.objects.filter(name="Boende").count() == 1
+    client.force_login(r2.officer)
+    assert client.post(create, {"area": r2.area.pk, "name": "Boende"}).status_code == 400  # unique per area
+    r = client.post(reverse("catalogue:unit_type_delete", args=[r2.night_type.pk]), follow=True)
+    assert UnitType.objects.filter(pk=r2.night_type.pk).exists()  # in use by the night patrol
+    assert "används av enheter" in r.content.decode()
+
+
+def test_requirement_form_limits_to_unit_types(client, r2):
+    client.force_login(r2.officer)
+    area = r2.catalogue.areas.get(name="Hälso- och sjukvård")
+    r = client.post(reverse("catalogue:requirement_create", args=[area.pk]), {
+        "title": "Rutin för egna medel", "question": "Finns rutin?", "answer_type": "yes_no", "weight": 2,
+        "applies_to": "all", "order": 40, "unit_types": [r2.group.pk], "methods": ["survey", "visit"], "kpi": ""})
+    assert r.status_code == 302
+    req = area.requirements.get(title="Rutin för egna medel")
+    assert list(req.unit_types.all()) == [r2.group] and req.methods == ["survey", "visit"]
+    assert req.key == "rutin-for-egna-medel"
+
+
+# --- 3. What counts as a deviation, and what follows -------------------------------------------------
+
+def _through_factcheck(assessment, by, ratings):
+    _answer_everything(assessment, by)
+    _rate(assessment, by, ratings)
+    services.factcheck_send(assessment=assessment, by=by)
+    services.factcheck_save(assessment=assessment, by=by, comments={}, done=True)
+    return services.assessment_finalise(assessment=assessment, by=by)
+
+
+def test_default_counts_yellow_and_red_and_plans_for_3(r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    a = _through_factcheck(a, r2.officer, {"hygien": "yellow", "klader": "red"})
+    severities = sorted(Deviation.objects.filter(source_ref__startswith=f"followup:{a.pk}:")
+                        .values_list("severity", flat=True))
+    assert severities == [Severity.DEVIATION, Severity.NOTE]
+    assert a.action_plan is not None  # Organisation rated 3
+    assert list(a.action_plan.deviations.values_list("severity", flat=True)) == [Severity.DEVIATION]
+    share = selectors.share_met([a.pk])[a.pk]
+    assert (share["yellow_red"], share["red"]) == (2, 1)
+
+
+def test_red_only_catalogue_does_not_register_yellow(r2):
+    r2.catalogue.deviation_ratings = "red"
+    r2.catalogue.save()
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    a = _through_factcheck(a, r2.officer, {"hygien": "yellow"})
+    # Yellow is not a deviation under this catalogue, so only the area's own remark (rated 2) is kept.
+    devs = Deviation.objects.filter(source_ref__startswith=f"followup:{a.pk}:")
+    assert list(devs.values_list("source_ref", flat=True)) == [
+        f"followup:{a.pk}:area:{r2.catalogue.areas.get(name='Hälso- och sjukvård').pk}"]
+    assert a.action_plan is None
+
+
+def test_plan_from_2_and_weeks_from_the_catalogue(r2):
+    r2.catalogue.plan_from, r2.catalogue.plan_submit_weeks, r2.catalogue.plan_fix_weeks = 2, 3, 6
+    r2.catalogue.save()
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    a = _through_factcheck(a, r2.officer, {"hygien": "yellow"})
+    assert a.action_plan is not None
+    assert a.action_plan.submit_by == timezone.localdate() + timedelta(weeks=3)
+    assert "inom 6 veckor" in a.action_plan.request_note
+
+
+def test_consequences_and_area_2_carried_into_next_year(r2):
+    this_year = timezone.localdate().year
+    campaign = _campaign(r2, year=this_year - 1)
+    a = campaign.assessments.get(unit__provider=r2.provider_a)
+    _through_factcheck(a, r2.officer, {"hygien": "yellow", "klader": "red"})
+    cons = selectors.consequences(campaign)
+    assert [(x.pk, [ar.area.name for ar in ars]) for x, ars in cons["plan"]] == [(a.pk, ["Organisation och styrning"])]
+    assert [(x.pk, [ar.area.name for ar in ars]) for x, ars in cons["dialogue"]] == [
+        (a.pk, ["Hälso- och sjukvård", "Organisation och styrning"])]
+    copy = catalogue_services.catalogue_copy(catalogue=r2.catalogue, version="2", by=r2.officer)
+    next_a = _campaign(r2, year=this_year, catalogue=copy).assessments.get(unit__provider=r2.provider_a)
+    remarks = selectors.carried_remarks(next_a)
+    # Area 2 (dialogue, no plan) is carried as "follow up"; area 3 has its action plan instead.
+    assert [(r["area"], r["value"], r["year"]) for r in remarks] == [("Hälso- och sjukvård", 2, this_year - 1)]
+    assert [x.requirement.key for x in remarks[0]["answers"]] == ["hygien"]
+    other = _campaign_unit(next_a, r2.provider_b)
+    assert selectors.carried_remarks(other) == []
+
+
+def _campaign_unit(assessment, provider):
+    return assessment.campaign.assessments.get(unit__provider=provider)
+
+
+# --- 4. Reported-only areas and 5. figures -----------------------------------------------------------
+
+def test_figures_need_no_rating_before_fact_check(r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    _rate(a, r2.officer, {})
+    a.refresh_from_db()
+    assert a.status == Status.ASSESSED  # the share, the count table and the sample are not waiting
+    lifecare = a.answers.get(requirement__key="lifecare")
+    with pytest.raises(ValidationError) as exc:
+        services.ratings_save(assessment=a, by=r2.officer, values={lifecare.pk: {"rating": "green"}})
+    assert exc.value.error_list[0].code == "not_rated"
+    services.factcheck_send(assessment=a, by=r2.officer)
+    assert not a.area_ratings.filter(area__reported_only=True).exists()
+
+
+@pytest.mark.parametrize("raw", ["-1", "abc", "101", "nan", "1e400"])
+def test_share_answer_refuses_bad_numbers(r2, raw):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    lifecare = a.answers.get(requirement__key="lifecare")
+    with pytest.raises(ValidationError) as exc:
+        services.answers_save(assessment=a, by=r2.user_a, values={lifecare.pk: {"number": raw}})
+    assert exc.value.error_list[0].code == "bad_number"
+
+
+def test_count_table_must_be_complete_to_submit(r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    personal = a.answers.get(requirement__key="personal")
+    services.answers_save(assessment=a, by=r2.user_a, values={personal.pk: {"rows": {"Tillsvidare usk": "3"}}})
+    personal.refresh_from_db()
+    assert personal.figures == {"Tillsvidare usk": 3.0, "Visstid usk": None}
+    assert not services.is_answered(personal)
+
+
+def test_sample_audit_recorded_by_the_officer(r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    sample = a.answers.get(requirement__key="stickprov")
+    _answer_everything(a, r2.user_a)
+    with pytest.raises(ValidationError):
+        services.sample_save(answer=sample, by=r2.user_a, checked=8, met={"I tid": 4})
+    with pytest.raises(ValidationError) as exc:
+        services.sample_save(answer=sample, by=r2.officer, checked=8, met={"I tid": 9})
+    assert exc.value.error_list[0].code == "more_met"
+    services.sample_save(answer=sample, by=r2.officer, checked=8, met={"I tid": 4, "Delaktighet": 8})
+    figs = {f.requirement.key: f for f in selectors.figures(a.campaign)}
+    rows = {key: {x.pk: values for x, values in f.rows} for key, f in figs.items()}
+    assert rows["stickprov"][a.pk] == [8, 50, 100]
+    assert rows["personal"][a.pk] == [4.0, 4.0]
+    assert rows["lifecare"][a.pk] == [87.5]
+    assert set(rows["stickprov"]) == set(a.campaign.assessments.values_list("pk", flat=True))  # "–" for the rest
+
+
+def test_results_page_draws_figures_and_both_counts(client, r2):
+    campaign = _campaign(r2)
+    a = campaign.assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    _rate(a, r2.officer, {"hygien": "yellow", "klader": "red"})
+    url = reverse("followups:results", args=[campaign.pk])
+    people = people_of(r2, "officer", "reader", "user_a", "user_b", "anon")
+    assert statuses(client, url, people) == {"officer": 200, "reader": 200, "user_a": 403, "user_b": 403,
+                                             "anon": 302}
+    client.force_login(r2.officer)
+    html = client.get(url).content.decode()
+    assert html.count("<svg") == 3  # share, count table, sample audit
+    assert "Lifecare Mobil" in html and "87,5" in html
+    assert "Avvikelser, gul + röd" in html and "Avvikelser, endast röd" in html
+    matrix = html.split('id="matris"')[1].split('id="siffror"')[0]
+    assert "Lifecare Mobil" not in matrix and "Anställningsform" not in matrix  # no lights for figures
+
+
+# --- 6. Stable keys across versions ------------------------------------------------------------------
+
+def test_keys_follow_requirements_into_the_next_version(r2):
+    this_year = timezone.localdate().year
+    old = _campaign(r2, year=this_year - 1)
+    a = old.assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    _rate(a, r2.officer, {})
+    copy = catalogue_services.catalogue_copy(catalogue=r2.catalogue, version="2", by=r2.officer)
+    changed = copy.requirements().get(key="hygien")
+    changed.title, changed.question = "Basala hygienrutiner", "Följs basala hygienrutiner?"
+    catalogue_services.requirement_save(requirement=changed, by=r2.officer)
+    catalogue_services.requirement_delete(requirement=copy.requirements().get(key="klader"), by=r2.officer)
+    area = copy.areas.get(name="Hälso- och sjukvård")
+    new = catalogue_services.requirement_save(requirement=type(changed)(
+        area=area, title="Rutin vid dödsfall", question="Finns rutin?"), by=r2.officer)
+    assert new.key == "rutin-vid-dodsfall"
+    with pytest.raises(ValidationError) as exc:
+        dup = type(changed)(area=area, title="Dubblett", question="?", key="hygien")
+        catalogue_services.requirement_save(requirement=dup, by=r2.officer)
+    assert exc.value.error_list[0].code == "key_taken"
+    campaign = _campaign(r2, year=this_year, catalogue=copy)
+    changes = selectors.requirement_changes(campaign)
+    status = {row["key"]: row["status"] for row in changes["rows"]}
+    assert status["hygien"] == "changed" and status["klader"] == "dropped"
+    assert status["rutin-vid-dodsfall"] == "new" and status["munhalsa"] == "same"
+    assert next(r for r in changes["rows"] if r["key"] == "hygien")["share_before"] == 100
+
+
+# --- 7. How each requirement is checked ---------------------------------------------------------------
+
+def test_catalogue_page_flags_requirements_not_checkable(client, r2):
+    result = catalogue_selectors.checkable(r2.catalogue)
+    problems = {req.key: result["problems"].get(req.pk, "") for req in r2.catalogue.requirements()}
+    assert problems == {"munhalsa": "", "hygien": "self_report", "egen": "", "personal": "self_report",
+                        "stickprov": "", "klader": "no_method", "lifecare": ""}
+    assert (result["ok"], result["total"]) == (4, 7)
+    lifecare = r2.catalogue.requirements().get(key="lifecare")
+    lifecare.kpi = ""
+    assert lifecare.check_problem() == "no_kpi"
+    url = reverse("catalogue:detail", args=[r2.catalogue.pk])
+    people = people_of(r2, "officer", "reader", "user_a", "user_b", "anon")
+    assert statuses(client, url, people) == {"officer": 200, "reader": 200, "user_a": 403, "user_b": 403,
+                                             "anon": 302}
+    client.force_login(r2.reader)
+    html = client.get(url).content.decode()
+    assert "4 av 7 krav kan kontrolleras" in html
+    assert "Metod saknas" in html and "Bara utförarens uppgift" in html
+    assert "Andel manuella registreringar" in html  # the linked key figure
+
+
+def test_import_refuses_unknown_method_and_key_figure(r2):
+    bad = {**ROUND2, "version": "x", "areas": [{"name": "A", "requirements": [
+        {"title": "T", "question": "Q", "methods": ["telepati"]}]}]}
+    with pytest.raises(ValidationError, match="telepati"):
+        catalogue_services.catalogue_import(data=bad)
+    bad["areas"][0]["requirements"][0] = {"title": "T", "question": "Q", "methods": ["key_figure"], "kpi": "nope"}
+    with pytest.raises(ValidationError, match="nope"):
+        catalogue_services.catalogue_import(data=bad)
+    bad["areas"][0]["requirements"][0] = {"title": "T", "question": "Q", "answer_type": "sample"}
+    with pytest.raises(ValidationError, match="kräver rader"):
+        catalogue_services.catalogue_import(data=bad)
