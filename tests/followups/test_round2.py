@@ -2,7 +2,7 @@
 follows (3), reported-only areas (4), figures and sample audits (5), stable requirement keys (6),
 how each requirement is checked (7)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,89 +14,12 @@ from foljsam.catalogue import selectors as catalogue_selectors
 from foljsam.catalogue import services as catalogue_services
 from foljsam.followups import selectors, services
 from foljsam.followups.models import Status
-from foljsam.registry.models import Contract, ContractForm, Ownership, Provider, TenderDocument, Unit, UnitType
+from foljsam.registry.models import UnitType
 
 from ..conftest import people_of, statuses
+from .conftest import ROUND2, _answer_everything, _campaign, _rate, _titles
 
 pytestmark = pytest.mark.django_db
-
-ROUND2 = {
-    "name": "Katalog 2", "version": "1", "tender": {"area": "hemtjanst", "version": "2022"},
-    "settings": {"deviation_ratings": "yellow_red", "plan_from": 3, "plan_submit_weeks": 2, "plan_fix_weeks": 4,
-                 "dialogue_from": 2},
-    "areas": [
-        {"name": "Hälso- och sjukvård", "requirements": [
-            {"key": "munhalsa", "title": "Rutin för munhälsa", "question": "Finns rutin för munhälsa?",
-             "unit_types": ["Hemtjänstgrupp"], "methods": ["survey", "document"]},
-            {"key": "hygien", "title": "Rutin för god hygien", "question": "Finns rutin för hygien?",
-             "methods": ["survey"]},
-            {"key": "egen", "title": "Kommunens egen rutin", "question": "Följer ni kommunens rutin?",
-             "applies_to": "own", "methods": ["interview"]},
-        ]},
-        {"name": "Organisation och styrning", "requirements": [
-            {"key": "personal", "title": "Anställningsform och utbildning", "question": "Årsarbetare?",
-             "answer_type": "count_table", "rows": ["Tillsvidare usk", "Visstid usk"], "methods": ["survey"]},
-            {"key": "stickprov", "title": "Stickprov genomförandeplaner", "question": "Stickprov",
-             "answer_type": "sample", "rows": ["I tid", "Delaktighet"], "methods": ["sample"]},
-            {"key": "klader", "title": "Korrekta arbetskläder", "question": "Används arbetskläder?"},
-        ]},
-        {"name": "Digital teknik", "reported_only": True, "requirements": [
-            {"key": "lifecare", "title": "Lifecare Mobil", "question": "Andel i Lifecare Mobil?",
-             "answer_type": "share", "methods": ["key_figure"], "kpi": "manual_share"},
-        ]},
-    ],
-}
-
-
-@pytest.fixture
-def r2(world):
-    TenderDocument.objects.create(area=world.area, name="FFU", version="2022", valid_from=date(2022, 1, 1))
-    world.group = UnitType.objects.create(area=world.area, name="Hemtjänstgrupp")
-    world.night_type = UnitType.objects.create(area=world.area, name="Nattpatrull")
-    own = Provider.objects.create(code="EGEN", name="Egen regi", ownership=Ownership.MUNICIPAL)
-    Contract.objects.create(provider=own, area=world.area, form=ContractForm.OWN, start=date(2020, 1, 1))
-    world.own = own
-    world.night = Unit.objects.create(provider=own, area=world.area, name="Hemtjänst Natten",
-                                      unit_type=world.night_type)
-    world.untyped = Unit.objects.create(provider=own, area=world.area, name="Hemtjänst Tumba")
-    Unit.objects.filter(provider__in=[world.provider_a, world.provider_b]).update(unit_type=world.group)
-    world.catalogue = catalogue_services.catalogue_import(data=ROUND2, by=world.officer)
-    return world
-
-
-def _campaign(w, year=None, catalogue=None):
-    today = timezone.localdate()
-    campaign = services.campaign_create(
-        by=w.officer, area=w.area, year=year or today.year, catalogue=catalogue or w.catalogue,
-        opens_on=today - timedelta(days=5), deadline=today + timedelta(days=20), units=Unit.objects.filter(area=w.area))
-    services.campaign_send(campaign=campaign, by=w.officer, notify_providers=False)
-    return campaign
-
-
-def _titles(assessment):
-    return set(assessment.answers.values_list("requirement__title", flat=True))
-
-
-def _answer_everything(assessment, by):
-    values = {}
-    for a in assessment.answers.select_related("requirement"):
-        kind = a.requirement.answer_type
-        values[a.pk] = {"yes_no": True, "text": "x"}
-        if kind == "share":
-            values[a.pk]["number"] = "87,5"
-        if kind == "count_table":
-            values[a.pk]["rows"] = {row: "4" for row in a.requirement.row_list}
-    return services.answers_save(assessment=assessment, by=by, values=values, submit=True)
-
-
-def _rate(assessment, by, ratings):
-    values = {}
-    for a in assessment.answers.select_related("requirement__area"):
-        if a.requirement.is_rated:
-            r = ratings.get(a.requirement.key, "green")
-            values[a.pk] = {"rating": r, "comment": "Brist." if r in ("yellow", "red") else ""}
-    return services.ratings_save(assessment=assessment, by=by, values=values)
-
 
 # --- 1. Unit types and applicability --------------------------------------------------------------
 
@@ -353,3 +276,99 @@ def test_import_refuses_unknown_method_and_key_figure(r2):
     bad["areas"][0]["requirements"][0] = {"title": "T", "question": "Q", "answer_type": "sample"}
     with pytest.raises(ValidationError, match="kräver rader"):
         catalogue_services.catalogue_import(data=bad)
+
+
+def test_provider_enters_share_and_count_table_in_the_portal(client, r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    answers = {x.requirement.key: x for x in a.answers.select_related("requirement")}
+    url = reverse("followups:portal_assessment", args=[a.pk])
+    client.force_login(r2.user_a)
+    html = client.get(url).content.decode()
+    assert f'name="a-{answers["lifecare"].pk}-number"' in html
+    assert f'name="a-{answers["personal"].pk}-row-1"' in html
+    assert f'name="a-{answers["stickprov"].pk}-' not in html  # the officer's sample audit
+    data = {f"a-{answers['lifecare'].pk}-number": "abc", f"a-{answers['personal'].pk}-row-0": "12,5",
+            f"a-{answers['personal'].pk}-row-1": "3"}
+    r = client.post(url, data)
+    assert r.status_code == 400 and 'value="abc"' in r.content.decode()
+    answers["personal"].refresh_from_db()
+    assert answers["personal"].figures == {}  # all or nothing
+    data[f"a-{answers['lifecare'].pk}-number"] = "92"
+    assert client.post(url, data).status_code == 302
+    for x in answers.values():
+        x.refresh_from_db()
+    assert float(answers["lifecare"].number) == 92.0
+    assert answers["personal"].figures == {"Tillsvidare usk": 12.5, "Visstid usk": 3.0}
+    client.force_login(r2.user_b)
+    assert client.post(url, data).status_code == 404
+
+
+# --- 8. The assessment page --------------------------------------------------------------------------
+
+def test_assessment_page_side_by_side_filters_and_summary(client, r2):
+    this_year = timezone.localdate().year
+    old = _campaign(r2, year=this_year - 1).assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(old, r2.user_a)
+    _rate(old, r2.officer, {"hygien": "yellow"})
+    services.factcheck_send(assessment=old, by=r2.officer)
+    services.factcheck_save(assessment=old, by=r2.officer, comments={}, done=True)
+    services.assessment_finalise(assessment=old, by=r2.officer)
+    copy = catalogue_services.catalogue_copy(catalogue=r2.catalogue, version="2", by=r2.officer)
+    a = _campaign(r2, year=this_year, catalogue=copy).assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    _rate(a, r2.officer, {"klader": "red"})
+    services.factcheck_send(assessment=a, by=r2.officer)
+    hygien = a.answers.get(requirement__key="hygien")
+    services.factcheck_save(assessment=a, by=r2.user_a, comments={hygien.pk: "Rutinen är reviderad i mars."})
+    url = reverse("followups:assessment", args=[a.pk])
+    people = people_of(r2, "officer", "reader", "user_a", "user_b", "anon")
+    assert statuses(client, url, people) == {"officer": 200, "reader": 200, "user_a": 403, "user_b": 403,
+                                             "anon": 302}
+    client.force_login(r2.officer)
+    html = client.get(url).content.decode()
+    top = html.split('id="bedomning"')[0]
+    assert "Rutinen är reviderad i mars." in top  # the fact-check comments summed up at the top
+    assert "Följ upp från förra uppföljningen" in top and "Hälso- och sjukvård" in top  # last year's area 2
+    card = html.split(f'id="svar-{hygien.pk}"')[1].split("</article>")[0]
+    assert "Krav:" in card or "Fråga:" in card
+    assert "Förra året" in card and "Gul" in card  # last year's yellow, followed by the key
+    assert 'hx-trigger="change"' in card and "<kbd" in card
+    assert "<script>" not in html and "style=" not in html  # CSP: no inline script or style
+    red = client.get(url, {"visa": "roda"}).content.decode()
+    assert "Korrekta arbetskläder" in red.split('id="bedomning"')[1] and \
+        f'id="svar-{hygien.pk}"' not in red
+    assert client.get(url, {"visa": "<script>"}).status_code == 200  # unknown filter: all
+
+
+def test_sample_audit_saved_through_the_view(client, r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    sample = a.answers.get(requirement__key="stickprov")
+    url = reverse("followups:sample_save", args=[sample.pk])
+    data = {"checked": "10", "met-0": "7", "met-1": "10"}
+    people = people_of(r2, "reader", "user_a", "user_b", "anon")
+    assert statuses(client, url, people, "post", data) == {"reader": 403, "user_a": 403, "user_b": 403,
+                                                          "anon": 302}
+    sample.refresh_from_db()
+    assert sample.figures == {}
+    client.force_login(r2.officer)
+    r = client.post(url, {**data, "met-0": "11"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and 'role="alert"' in r.content.decode()
+    r = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "Sparad" in r.content.decode()
+    sample.refresh_from_db()
+    assert sample.figures == {"checked": 10, "met": {"I tid": 7, "Delaktighet": 10}}
+
+
+def test_refused_rating_keeps_what_was_chosen(client, r2):
+    a = _campaign(r2).assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    hygien = a.answers.get(requirement__key="hygien")
+    client.force_login(r2.officer)
+    r = client.post(reverse("followups:answer_rate", args=[hygien.pk]),
+                    {f"a-{hygien.pk}-rating": "yellow", f"a-{hygien.pk}-comment": ""}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert 'role="alert"' in html
+    assert f'value="yellow" id="a-{hygien.pk}-rating-yellow" checked' in html
+    hygien.refresh_from_db()
+    assert hygien.rating == ""

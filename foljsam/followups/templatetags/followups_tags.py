@@ -53,5 +53,16 @@ def num(value) -> str:
     """A figure in Swedish notation: no decimals for whole numbers, decimal comma otherwise."""
     if value is None or value == "":
         return "–"
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)  # what the user typed, shown again with the error
     return f"{value:.0f}" if value.is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+@register.filter
+def num_input(value) -> str:
+    """A stored figure as the value of a text input (decimal comma, empty when missing)."""
+    if value is None or value == "":
+        return ""
+    return num(value)
