@@ -204,7 +204,7 @@ def summary(campaign: Campaign) -> dict:
 
 def consequences(campaign: Campaign) -> dict:
     """Per the catalogue's settings: the areas per unit that go to the dialogue meeting's agenda
-    and those that need an action plan. {"dialogue": [(assessment, [AreaRating])], "plan": [...]}."""
+    and those that need an action plan. {"dialogue": [(assessment, [AreaRating], needs_plan)], "plan": [...]}."""
     catalogue = campaign.catalogue
     result: dict = {"dialogue": [], "plan": []}
     by_assessment: dict = {}
@@ -215,7 +215,8 @@ def consequences(campaign: Campaign) -> dict:
             if kind == "plan":  # an area with a plan is also discussed in the dialogue
                 by_assessment.setdefault(("dialogue", ar.assessment), []).append(ar)
     for (kind, assessment), ars in sorted(by_assessment.items(), key=lambda kv: (kv[0][1].unit.name, kv[0][0])):
-        result[kind].append((assessment, sorted(ars, key=lambda ar: ar.area.order)))
+        needs_plan = any(consequence(catalogue, ar.value) == "plan" for ar in ars)
+        result[kind].append((assessment, sorted(ars, key=lambda ar: ar.area.order), needs_plan))
     return result
 
 

@@ -127,9 +127,10 @@ def test_consequences_and_area_2_carried_into_next_year(r2):
     a = campaign.assessments.get(unit__provider=r2.provider_a)
     _through_factcheck(a, r2.officer, {"hygien": "yellow", "klader": "red"})
     cons = selectors.consequences(campaign)
-    assert [(x.pk, [ar.area.name for ar in ars]) for x, ars in cons["plan"]] == [(a.pk, ["Organisation och styrning"])]
-    assert [(x.pk, [ar.area.name for ar in ars]) for x, ars in cons["dialogue"]] == [
-        (a.pk, ["Hälso- och sjukvård", "Organisation och styrning"])]
+    assert [(x.pk, [ar.area.name for ar in ars]) for x, ars, _plan in cons["plan"]] == [
+        (a.pk, ["Organisation och styrning"])]
+    assert [(x.pk, [ar.area.name for ar in ars], plan) for x, ars, plan in cons["dialogue"]] == [
+        (a.pk, ["Hälso- och sjukvård", "Organisation och styrning"], True)]
     copy = catalogue_services.catalogue_copy(catalogue=r2.catalogue, version="2", by=r2.officer)
     next_a = _campaign(r2, year=this_year, catalogue=copy).assessments.get(unit__provider=r2.provider_a)
     remarks = selectors.carried_remarks(next_a)
