@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from foljsam.lib.documents import safe_cell
+
 from . import selectors
 from .models import RATING_SYMBOLS, RATING_WORDS
 
@@ -90,9 +92,62 @@ def results_xlsx(campaign) -> bytes:
         for col in range(2, len(assessments) + 2):
             sheet.column_dimensions[get_column_letter(col)].width = 14
         sheet.freeze_panes = "B2"
+    deviations_sheet(wb, campaign, shares)
+    figures_sheet(wb, selectors.figures(campaign, assessments))
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --- Issue 11: the new result kinds, in functions of their own (the rendering above is being redone) ---
+
+def deviations_sheet(wb, campaign, shares) -> None:
+    """Both deviation counts per unit (yellow + red, red only) and the dialogue agenda."""
+    ws = wb.create_sheet(_("Avvikelser per enhet")[:31])
+    bold = Font(bold=True)
+    ws.append([_("Enhet"), _("Andel uppnådda krav (%)"), _("Avvikelser, gul + röd"), _("Avvikelser, endast röd")])
+    for cell in ws[1]:
+        cell.font = bold
+    for row in shares["rows"]:
+        now = row["now"] or {}
+        ws.append([safe_cell(row["assessment"].unit.name), now.get("share"), now.get("yellow_red"), now.get("red")])
+        for col in (2, 3, 4):
+            ws.cell(row=ws.max_row, column=col).number_format = "0"
+    ws.append([])
+    ws.append([_("Dagordning för dialogmöten"), _("Kravområden"), _("Åtgärdsplan")])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for assessment, ars, needs_plan in selectors.consequences(campaign)["dialogue"]:
+        ws.append([safe_cell(assessment.unit.name), safe_cell(", ".join(f"{ar.area.name} ({ar.value})" for ar in ars)),
+                   _("Ja") if needs_plan else _("Nej")])
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 50
+    ws.column_dimensions["C"].width = 22
+    ws.column_dimensions["D"].width = 22
+
+
+def figures_sheet(wb, figures) -> None:
+    """Seed 002's diagrams 1–3 as tables: one block per figure requirement, one row per unit, numbers
+    as numbers ("0.0" or percent-style formats), never as text."""
+    if not figures:
+        return
+    ws = wb.create_sheet(_("Siffror")[:31])
+    bold = Font(bold=True)
+    for fig in figures:
+        ws.append([safe_cell(f"{fig.requirement.title} ({fig.requirement.area.name})")])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+        ws.append([_("Enhet")] + [safe_cell(c) for c in fig.columns])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for assessment, values in fig.rows:
+            ws.append([safe_cell(assessment.unit.name)] + list(values))
+            for col in range(2, len(values) + 2):
+                ws.cell(row=ws.max_row, column=col).number_format = '0.0" %"' if fig.unit == "%" and not (
+                    fig.requirement.answer_type == "sample" and col == 2) else "0.0"
+        ws.append([])
+    ws.column_dimensions["A"].width = 40
+    for col in range(2, 8):
+        ws.column_dimensions[get_column_letter(col)].width = 18
 
 
 def _pdf():
@@ -183,4 +238,40 @@ def results_pdf(campaign) -> bytes:
         pdf.set_font(font, "", 7)
         pdf.cell(0, 5, t(_("✓ grön = finns/uppnås, ! gul = finns delvis/uppnås delvis, ✗ röd = saknas/uppnås ej, "
                            "– ej tillämpligt")), new_x="LMARGIN", new_y="NEXT")
+    pdf_figures(pdf, selectors.figures(campaign, assessments), font=font, t=t)
     return bytes(pdf.output())
+
+
+def pdf_figures(pdf, figures, *, font, t) -> None:
+    """Seed 002's diagrams: per figure requirement a bar per unit and value, with the table's numbers
+    printed beside each bar (so the chart is also the table)."""
+    colours = [(11, 83, 148), (180, 95, 6), (56, 118, 29), (116, 27, 71), (74, 85, 96), (161, 18, 15)]
+    for fig in figures:
+        pdf.add_page()
+        pdf.set_font(font, "B", 12)
+        pdf.cell(0, 8, t(f"{fig.requirement.title} ({fig.requirement.area.name})"), new_x="LMARGIN", new_y="NEXT")
+        sample = fig.requirement.answer_type == "sample"
+        series = fig.columns[1:] if sample else fig.columns
+        pdf.set_font(font, "", 8)
+        for j, name in enumerate(series):
+            pdf.set_fill_color(*colours[j % len(colours)])
+            pdf.cell(4, 4, "", fill=True)
+            pdf.cell(70, 4, t(f" {name}"))
+        pdf.ln(7)
+        numbers = [v for _a, values in fig.rows for v in (values[1:] if sample else values) if v is not None]
+        top = 100.0 if fig.unit == "%" else max(numbers + [1.0])
+        for assessment, values in fig.rows:
+            shown = values[1:] if sample else values
+            y = pdf.get_y()
+            pdf.cell(70, 4, t(assessment.unit.name + (f" ({values[0]} {_('granskade')})" if sample and values[0]
+                                                        else ""))[:60])
+            for j, v in enumerate(shown):
+                pdf.set_xy(pdf.l_margin + 72, y + j * 4)
+                if v is None:
+                    pdf.cell(20, 4, "–")
+                    continue
+                pdf.set_fill_color(*colours[j % len(colours)])
+                pdf.cell(max(150 * v / top, 0.2), 3.2, "", fill=True)
+                text = f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}".replace(".", ",")
+                pdf.cell(20, 4, t(f" {text}{' %' if fig.unit == '%' else ''}"))
+            pdf.set_xy(pdf.l_margin, y + max(len(shown), 1) * 4 + 2)

@@ -373,3 +373,36 @@ def test_refused_rating_keeps_what_was_chosen(client, r2):
     assert f'value="yellow" id="a-{hygien.pk}-rating-yellow" checked' in html
     hygien.refresh_from_db()
     assert hygien.rating == ""
+
+
+def test_excel_and_pdf_carry_figures_and_both_counts(client, r2):
+    import re
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    campaign = _campaign(r2)
+    a = campaign.assessments.get(unit__provider=r2.provider_a)
+    _answer_everything(a, r2.user_a)
+    services.sample_save(answer=a.answers.get(requirement__key="stickprov"), by=r2.officer, checked=10,
+                         met={"I tid": 6, "Delaktighet": 9})
+    _rate(a, r2.officer, {"hygien": "yellow", "klader": "red"})
+    client.force_login(r2.reader)
+    xlsx = client.get(reverse("followups:results_export", args=[campaign.pk, "xlsx"]))
+    wb = load_workbook(BytesIO(xlsx.content))
+    assert wb.sheetnames[-2:] == ["Avvikelser per enhet", "Siffror"]
+    rows = [row for row in wb["Avvikelser per enhet"].iter_rows(values_only=True)
+            if row[0] == "Alfa Omsorg AB enhet 1"]
+    assert rows[0] == ("Alfa Omsorg AB enhet 1", 33, 2, 1)  # share met, yellow + red, red only
+    assert rows[1][1:3] == ("Hälso- och sjukvård (2), Organisation och styrning (3)", "Ja")  # the dialogue agenda
+    figures = list(wb["Siffror"].iter_rows(values_only=True))
+    unit_rows = [row for row in figures if row[0] == "Alfa Omsorg AB enhet 1"]
+    assert unit_rows == [("Alfa Omsorg AB enhet 1", 4, 4, None), ("Alfa Omsorg AB enhet 1", 10, 60, 90),
+                         ("Alfa Omsorg AB enhet 1", 87.5, None, None)]
+    cell = next(c for row in wb["Siffror"].iter_rows() for c in row if c.value == 87.5)
+    assert cell.number_format == '0.0" %"'
+    pdf = client.get(reverse("followups:results_export", args=[campaign.pk, "pdf"]))
+    # Summary, two rated areas (the reported-only area has no matrix), three figures.
+    assert len(re.findall(rb"/Type /Page\b", pdf.content)) == 6
+    client.force_login(r2.user_a)
+    assert client.get(reverse("followups:results_export", args=[campaign.pk, "pdf"])).status_code == 403
