@@ -193,6 +193,10 @@ class Requirement(models.Model):
         return not type_ids or unit.unit_type_id is None or unit.unit_type_id in type_ids
 
     @property
+    def kpi_label(self) -> str:
+        return str(dict(kpi_choices()).get(self.kpi, self.kpi))
+
+    @property
     def method_labels(self) -> list[str]:
         return [Method(m).label for m in self.methods if m in Method.values]
 

@@ -334,6 +334,9 @@ def test_assessment_page_side_by_side_filters_and_summary(client, r2):
     assert "Krav:" in card or "Fråga:" in card
     assert "Förra året" in card and "Gul" in card  # last year's yellow, followed by the key
     assert 'hx-trigger="change"' in card and "<kbd" in card
+    lifecare = html.split(f'id="svar-{a.answers.get(requirement__key="lifecare").pk}"')[1].split("</article>")[0]
+    assert reverse("monthly:provider", args=[r2.provider_a.pk]) in lifecare  # the linked key figure
+    assert "Andel manuella registreringar" in lifecare
     assert "<script>" not in html and "style=" not in html  # CSP: no inline script or style
     red = client.get(url, {"visa": "roda"}).content.decode()
     assert "Korrekta arbetskläder" in red.split('id="bedomning"')[1] and \
