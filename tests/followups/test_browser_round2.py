@@ -47,8 +47,10 @@ def test_figures_and_assessment_page(r2, page):
         page.wait_for_selector(f"#svar-{answers[key]} >> text=Sparad")
     card = page.locator(f"#svar-{answers['klader']}")
     card.get_by_label("Kommentar Korrekta arbetskläder").fill("Egna byxor används.")
+    page.keyboard.press("Tab")  # leaving the field saves the comment
+    page.wait_for_selector(f"#svar-{answers['klader']} >> text=Sparad")
     card.get_by_label("Grön – finns/uppnås").focus()
-    page.keyboard.press("3")  # the comment's save is still on its way: replaced by this one (hx-sync)
+    page.keyboard.press("3")
     page.wait_for_selector(f"#svar-{answers['klader']} input[value=red]:checked")
     page.wait_for_selector(f"#svar-{answers['klader']} >> text=Sparad")
     page.wait_for_selector("#filter-nav >> text=Röda (1)")
