@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint migrate demo clean messages
+.PHONY: install run serve test lint migrate demo clean messages
 
 install: $(STAMP)
 
@@ -28,6 +28,20 @@ run: demo
 	@echo "Följsam körs på http://127.0.0.1:$(PORT)/  (avsluta med Ctrl-C)"
 	@echo "Inloggningar: uppfoljare, admin, ledning, aros, eveo – lösenord: foljsam-demo"
 	$(BIN)/foljsam runserver 127.0.0.1:$(PORT)
+
+# The app as in production on this machine: gunicorn, DEBUG off, secrets from the environment (when
+# unset, strong local ones are generated once into $FOLJSAM_DATA_DIR/local-secrets.env and reused),
+# persistent database connections, collectstatic, and `check --deploy` must pass with no warning.
+# Plain HTTP on loopback: SECURE_SSL_REDIRECT=False unless set (TLS belongs to the proxy, docs/deploy.md).
+serve: install
+	@set -e; eval "$$($(BIN)/python -m foljsam.ops.localsecrets)"; \
+	export DEBUG=False SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False}; \
+	$(BIN)/foljsam migrate --noinput; \
+	$(BIN)/foljsam collectstatic --noinput --verbosity 0; \
+	$(BIN)/foljsam check --deploy --fail-level WARNING; \
+	echo "Följsam (produktionsläge) körs på http://127.0.0.1:$(PORT)/  (avsluta med Ctrl-C)"; \
+	exec $(BIN)/gunicorn foljsam.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+		--worker-class gthread --threads 4 --timeout 120 --access-logfile - --error-logfile -
 
 lint: install
 	$(BIN)/ruff check foljsam tests bench

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils import translation
 
 
@@ -34,3 +35,22 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character in the path or a query parameter (issue 12 item 6).
+
+    PostgreSQL text cannot hold NUL: a view that filters on a raw query value raised DataError (a 500).
+    Forms already refuse NUL (Django's ProhibitNullCharactersValidator); this covers the raw GET reads
+    and str path segments of every view in one place.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL character in the path or query string")
+        return self.get_response(request)

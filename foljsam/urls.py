@@ -14,4 +14,5 @@ urlpatterns = [
     path("manadsuppfoljning/", include("foljsam.monthly.urls")),
     path("", include("foljsam.reports.urls")),
     path("", include("foljsam.audit.urls")),
+    path("", include("foljsam.comparison.urls")),
 ]

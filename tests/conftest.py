@@ -29,9 +29,10 @@ def _data_dir(tmp_path, settings):
 @pytest.fixture
 def world(db):
     """A tiny municipality: one board, home care, providers A and B with a unit and contract each."""
-    board = Board.objects.create(name="Vård- och omsorgsnämnden")
-    area = Area.objects.create(code="hemtjanst", name="Hemtjänst", board=board, procurement=Procurement.LOV,
-                               sector=Sector.ELDERLY, monthly_followup=True)
+    # The standard areas come with the migrations (registry 0002); a flushed database has none.
+    board = Board.objects.get_or_create(name="Vård- och omsorgsnämnden")[0]
+    area = Area.objects.update_or_create(code="hemtjanst", defaults=dict(
+        name="Hemtjänst", board=board, procurement=Procurement.LOV, sector=Sector.ELDERLY, monthly_followup=True))[0]
     a = Provider.objects.create(code="P-A", name="Alfa Omsorg AB", ownership=Ownership.PRIVATE,
                                 org_number="556000-0001")
     b = Provider.objects.create(code="P-B", name="Beta Hemtjänst AB", ownership=Ownership.PRIVATE,

@@ -89,7 +89,7 @@ def test_production_requires_secrets(tmp_path):
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
     result = _settings_process({**env, "DJANGO_SECRET_KEY": "x" * 50})
     assert result.returncode != 0 and "FOLJSAM_PSEUDONYM_KEY" in result.stderr
-    result = _settings_process({**env, "DJANGO_SECRET_KEY": "x" * 50, "FOLJSAM_PSEUDONYM_KEY": "k"})
+    result = _settings_process({**env, "DJANGO_SECRET_KEY": "x" * 50, "FOLJSAM_PSEUDONYM_KEY": "k" * 32})
     assert result.returncode == 0 and result.stdout.split() == ["True", "31536000"]
 
 

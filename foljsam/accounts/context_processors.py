@@ -1,9 +1,6 @@
-from .selectors import can_edit_followup_data
+from . import policy
 
 
 def role(request):
-    user = getattr(request, "user", None)
-    return {
-        "can_edit": can_edit_followup_data(user),
-        "is_provider_user": bool(user and user.is_authenticated and user.is_provider_user),
-    }
+    """`own_organisation`: the user reads only their own organisation (a provider's user)."""
+    return {"own_organisation": policy.acts_for_own_organisation(getattr(request, "user", None))}

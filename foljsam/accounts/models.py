@@ -20,6 +20,13 @@ class User(AbstractUser):
         "registry.Provider", verbose_name=_("utförare"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="users",
     )
+    # A provider user may be bound to some of the provider's units (a unit manager, issue 11): they
+    # then see and answer only those units' contract follow-ups. No units: the whole provider.
+    units = models.ManyToManyField(
+        "registry.Unit", verbose_name=_("enheter"), blank=True, related_name="managers",
+        help_text=_("Bara för utförarens användare: lämna tomt för hela utföraren, eller välj de enheter "
+                    "användaren svarar för."),
+    )
 
     class Meta:
         verbose_name = _("användare")
@@ -32,31 +39,37 @@ class User(AbstractUser):
         if self.role != Role.PROVIDER and self.provider_id:
             raise ValidationError({"provider": _("Bara utförarens användare kopplas till en utförare.")})
 
-    @property
-    def is_provider_user(self) -> bool:
-        return self.role == Role.PROVIDER
-
-    @property
-    def is_officer(self) -> bool:
-        """Officers and administrators may change follow-up data."""
-        return self.role in (Role.OFFICER, Role.ADMIN) or self.is_superuser
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser
-
 
 audit(User)
 
 
 class LoginAttempt(models.Model):
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    success = models.BooleanField(default=False)
+    username = models.CharField(_("användarnamn"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("adress"), null=True, blank=True)
+    at = models.DateTimeField(_("tid"), auto_now_add=True, db_index=True)
+    success = models.BooleanField(_("lyckad"), default=False)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("inloggningsförsök")
+        verbose_name_plural = _("inloggningsförsök")
 
     def __str__(self):
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.success else 'fel'}"
+
+
+class LoginThrottle(models.Model):
+    """One counter of failed password checks per key: an address ("a:IP") or an account at an
+    address ("u:name|IP"). Updated only by conditional UPDATEs (accounts.services.login_reserve),
+    so parallel attempts can never get more password checks than the limit."""
+
+    key = models.CharField(_("nyckel"), max_length=250, unique=True)
+    failures = models.PositiveIntegerField(_("misslyckade försök"), default=0)
+    reset_at = models.DateTimeField(_("nollställs"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggningsspärr")
+        verbose_name_plural = _("inloggningsspärrar")
+
+    def __str__(self):
+        return f"{self.key} {self.failures}"

@@ -1,43 +1,18 @@
-"""The one place that decides what a user may see.
+"""The access layer's read side, as the apps' selectors call it: `visible(qs, user)` and
+`get_visible(qs, user, **lookup)`. The rules themselves are in `policy.py`; these two only keep the
+argument order every selector already uses."""
 
-Every view reaches provider-bound objects through `visible()` or `get_visible()`. Models
-declare `PROVIDER_LOOKUP`, the path from the model to its provider's primary key, so this
-module needs no knowledge of the apps. A provider user gets 404 (not 403) for another
-provider's objects, so that ids of other organisations are not even confirmed to exist.
-"""
+from django.db.models import QuerySet
 
-from django.db.models import Model, QuerySet
-from django.http import Http404
-
-from .models import Role
+from . import policy
+from .policy import provider_lookup  # noqa: F401  (kept for callers)
 
 
-def provider_lookup(model: type[Model]) -> str:
-    try:
-        return model.PROVIDER_LOOKUP
-    except AttributeError as exc:  # a programming error, not a user error
-        raise TypeError(f"{model.__name__} declares no PROVIDER_LOOKUP") from exc
-
-
-def visible(qs: QuerySet, user) -> QuerySet:
+def visible(qs: QuerySet, user, capability: str = "data.view") -> QuerySet:
     """Objects of `qs` the user may read."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.role == Role.PROVIDER:
-        if not user.provider_id:
-            return qs.none()
-        return qs.filter(**{provider_lookup(qs.model): user.provider_id})
-    return qs
+    return policy.visible(user, qs, capability)
 
 
-def get_visible(qs: QuerySet, user, **lookup):
+def get_visible(qs: QuerySet, user, capability: str = "data.view", **lookup):
     """One object the user may read, or Http404."""
-    try:
-        return visible(qs, user).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def can_edit_followup_data(user) -> bool:
-    """Officers and administrators change registry and follow-up data; others read."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_officer)
+    return policy.get_visible(user, qs, capability, **lookup)

@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required
+from foljsam.accounts.policy import can, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.lib.forms import parse_pk
 
@@ -31,7 +30,7 @@ STEP_SERVICES = {
 }
 
 
-@login_required
+@require("deviation.view")
 def deviation_list(request):
     deviations = selectors.deviation_list(user=request.user)
     source = request.GET.get("kalla", "")
@@ -43,14 +42,14 @@ def deviation_list(request):
                   {"deviations": deviations[:500], "sources": Source.choices, "source": source})
 
 
-@login_required
+@require("deviation.view")
 def deviation_detail(request, pk):
     deviation = get_visible(Deviation.objects.select_related("provider", "unit"), request.user, pk=pk)
     plans = selectors.action_plan_list(user=request.user).filter(deviations=deviation)
     return render(request, "actions/deviation_detail.html", {"deviation": deviation, "plans": plans})
 
 
-@officer_required
+@require("deviation.create")
 def deviation_create(request):
     initial = {"provider": request.GET.get("utforare"), "source": request.GET.get("kalla") or Source.SIGNAL}
     form = forms.DeviationForm(request.POST or None, initial=initial)
@@ -70,7 +69,7 @@ def deviation_create(request):
     return render(request, "actions/deviation_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@login_required
+@require("plan.view")
 def plan_list(request):
     plans = selectors.action_plan_list(user=request.user)
     status = request.GET.get("status", "")
@@ -82,7 +81,7 @@ def plan_list(request):
                   {"plans": plans, "statuses": PlanStatus.choices, "status": status})
 
 
-@officer_required
+@require("plan.request")
 def plan_request(request, deviation_pk):
     deviation = get_visible(Deviation.objects, request.user, pk=deviation_pk)
     open_devs = Deviation.objects.filter(provider=deviation.provider, closed_on__isnull=True)
@@ -110,18 +109,20 @@ def _plan_context(plan, user, forms_by_step=None):
             "history": plan.steps.select_related("by"), "deviations": plan.deviations.all()}
 
 
-@login_required
+@require("plan.view")
 def plan_detail(request, pk):
     plan = get_visible(ActionPlan.objects.select_related("provider"), request.user, pk=pk)
     return render(request, "actions/plan_detail.html", _plan_context(plan, request.user))
 
 
-@login_required
+@require("plan.view")
 @require_POST
 def plan_step(request, pk, step):
     plan = get_visible(ActionPlan.objects.select_related("provider"), request.user, pk=pk)
     if step not in STEP_FORMS:
         raise Http404
+    if not can(request.user, services.step_capability(step), plan):
+        raise PermissionDenied
     form = STEP_FORMS[step](request.POST, prefix=step)
     if form.is_valid():
         try:

@@ -41,7 +41,12 @@ def _snapshot(obj) -> dict:
     return {f.name: _value(obj, f) for f in obj._meta.concrete_fields if not f.primary_key and f.name not in SKIPPED}
 
 
+PASSWORD_CHANGED = "(ändrat)"
+
+
 def _write(action, instance, changes):
+    if "password" in changes:  # the log says that it changed, never anything derived from the hash
+        changes = {**changes, "password": [None, PASSWORD_CHANGED if action != AuditEntry.Action.DELETE else None]}
     user = current_user()
     AuditEntry.objects.create(
         user=user,

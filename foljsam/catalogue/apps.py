@@ -11,4 +11,4 @@ class CatalogueConfig(AppConfig):
 
         from foljsam.home import register_nav
 
-        register_nav(label=_("Kravkatalog"), url_name="catalogue:list", roles=("officer", "admin", "reader"), order=40)
+        register_nav(label=_("Kravkatalog"), url_name="catalogue:list", capability="catalogue.view", order=40)

@@ -6,6 +6,9 @@ import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from foljsam.lib.documents import safe_cell, xlsx_bytes
+from foljsam.lib.uploads import load_yaml
+
 from .services import REQUIREMENT_KEYS
 
 # Swedish column headers in the Excel file, in order.
@@ -30,10 +33,13 @@ def to_yaml(data: dict) -> str:
 
 
 def from_yaml(text: str | bytes) -> dict:
-    return yaml.safe_load(text)
+    # safe_load with a cap on the alias-expanded size (a few KB of nested aliases made 10,000 requirements)
+    return load_yaml(text, kind="catalogue")
 
 
 def to_xlsx(data: dict) -> bytes:
+    """Text through safe_cell: a requirement text starting with "-" or "=" stays that text (no formula)
+    and reads back unchanged; the weight is a number."""
     wb = Workbook()
     meta = wb.active
     meta.title = "Katalog"
@@ -41,7 +47,7 @@ def to_xlsx(data: dict) -> bytes:
     values = {**data, **(data.get("settings") or {}), "tender_area": tender.get("area", ""),
               "tender_version": tender.get("version", "")}
     for key, label in META:
-        meta.append([label, values.get(key) or ""])
+        meta.append([label, safe_cell(values.get(key) or "")])
         meta.cell(row=meta.max_row, column=1).font = Font(bold=True)
     meta.column_dimensions["A"].width = 32
     meta.column_dimensions["B"].width = 60
@@ -54,13 +60,11 @@ def to_xlsx(data: dict) -> bytes:
             row = {"area": area["name"], "area_description": area.get("description", ""), **req,
                    "area_reported_only": "ja" if area.get("reported_only") else "",
                    **{k: "\n".join(req.get(k) or []) for k in LIST_KEYS}}
-            sheet.append([row.get(key, "") for key, _label in COLUMNS])
+            sheet.append([safe_cell(row.get(key, "")) for key, _label in COLUMNS])
     for letter, width in zip("ABCDEFGHIJKLMNOP", (28, 30, 8, 30, 40, 50, 12, 6, 30, 10, 20, 30, 20, 20, 16, 10),
                              strict=True):
         sheet.column_dimensions[letter].width = width
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def from_xlsx(content: bytes) -> dict:

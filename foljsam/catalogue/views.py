@@ -1,27 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.policy import require
+from foljsam.lib import documents, uploads
 from foljsam.registry.models import Area, UnitType
 
 from . import exchange, forms, selectors, services
 from .models import Catalogue, Requirement, RequirementArea, kpi_choices
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
-
-@staff_required
+@require("catalogue.view")
 def catalogue_list(request):
     catalogues = Catalogue.objects.select_related("tender__area").prefetch_related("campaigns")
     return render(request, "catalogue/list.html", {"catalogues": catalogues})
 
 
-@staff_required
+@require("catalogue.view")
 def catalogue_detail(request, pk):
     catalogue = get_object_or_404(Catalogue.objects.select_related("tender"), pk=pk)
     areas = catalogue.areas.prefetch_related("requirements__unit_types")
@@ -45,7 +44,7 @@ def _form_page(request, form, *, save, title, cancel_url, success_url=None):
                   status=400 if form.errors else 200)
 
 
-@officer_required
+@require("catalogue.edit")
 def catalogue_edit(request, pk=None):
     catalogue = get_object_or_404(Catalogue, pk=pk) if pk else Catalogue()
     form = forms.CatalogueForm(request.POST or None, instance=catalogue)
@@ -56,7 +55,7 @@ def catalogue_edit(request, pk=None):
     )
 
 
-@officer_required
+@require("catalogue.edit")
 def area_edit(request, pk=None, area_pk=None):
     if area_pk:
         area = get_object_or_404(RequirementArea.objects.select_related("catalogue"), pk=area_pk)
@@ -69,7 +68,7 @@ def area_edit(request, pk=None, area_pk=None):
                       success_url=url)
 
 
-@officer_required
+@require("catalogue.edit")
 def requirement_edit(request, area_pk=None, req_pk=None):
     if req_pk:
         req = get_object_or_404(Requirement.objects.select_related("area__catalogue"), pk=req_pk)
@@ -87,7 +86,7 @@ def requirement_edit(request, area_pk=None, req_pk=None):
                       cancel_url=url, success_url=url)
 
 
-@officer_required
+@require("catalogue.edit")
 @require_POST
 def requirement_delete_view(request, req_pk):
     req = get_object_or_404(Requirement.objects.select_related("area__catalogue"), pk=req_pk)
@@ -101,7 +100,7 @@ def requirement_delete_view(request, req_pk):
     return redirect(catalogue)
 
 
-@officer_required
+@require("catalogue.edit")
 @require_POST
 def catalogue_copy_view(request, pk):
     catalogue = get_object_or_404(Catalogue, pk=pk)
@@ -119,32 +118,25 @@ def catalogue_copy_view(request, pk):
     return redirect(catalogue)
 
 
-@staff_required
+@require("catalogue.view")
 def catalogue_export(request, pk, fmt):
     catalogue = get_object_or_404(Catalogue.objects.select_related("tender__area"), pk=pk)
     data = services.catalogue_to_dict(catalogue)
     name = slugify(f"{catalogue.name}-{catalogue.version}")
     if fmt == "yaml":
-        response = HttpResponse(exchange.to_yaml(data), content_type="application/yaml; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            exchange.to_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return documents.attachment_response(exchange.to_yaml(data), "application/yaml; charset=utf-8", f"{name}.yaml")
+    if fmt == "xlsx":
+        return documents.xlsx_response(exchange.to_xlsx(data), f"{name}.xlsx")
+    raise Http404
 
 
-@officer_required
+@require("catalogue.edit")
 def catalogue_import_view(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise ValidationError(_("Filen är för stor."))
+            uploads.check_upload(upload, kind="catalogue")  # size, XLSX inflation and sheet size before reading
             catalogue = services.catalogue_import_file(content=upload.read(), filename=upload.name, by=request.user)
         except ValidationError as exc:
             form.add_error("file", exc)
@@ -160,13 +152,13 @@ def _unit_types_page(request, form):
                   status=400 if form.errors else 200)
 
 
-@staff_required
+@require("catalogue.view")
 def unit_types(request):
     """Unit types per area (hemtjänstgrupp, nattpatrull, …), which requirements can be limited to."""
     return _unit_types_page(request, forms.UnitTypeForm())
 
 
-@officer_required
+@require("catalogue.edit")
 @require_POST
 def unit_type_create(request):
     form = forms.UnitTypeForm(request.POST)
@@ -181,7 +173,7 @@ def unit_type_create(request):
     return _unit_types_page(request, form)
 
 
-@officer_required
+@require("catalogue.edit")
 @require_POST
 def unit_type_delete_view(request, pk):
     unit_type = get_object_or_404(UnitType, pk=pk)

@@ -9,10 +9,11 @@ class FollowupsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from foljsam.accounts.policy import OWN
         from foljsam.home import register_nav
 
         from . import panels  # noqa: F401  (registers the start-page panels and the provider section)
 
-        register_nav(label=_("Avtalsuppföljning"), url_name="followups:campaigns",
-                     roles=("officer", "admin", "reader"), order=30)
-        register_nav(label=_("Avtalsuppföljning"), url_name="followups:portal", roles=("provider",), order=30)
+        register_nav(label=_("Avtalsuppföljning"), url_name="followups:campaigns", capability="campaign.view", order=30)
+        register_nav(label=_("Avtalsuppföljning"), url_name="followups:portal", capability="followup.answer",
+                     scopes=OWN, order=30)

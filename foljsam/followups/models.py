@@ -63,6 +63,7 @@ class Assessment(models.Model):
     """One unit in one campaign."""
 
     PROVIDER_LOOKUP = "unit__provider"
+    UNIT_LOOKUP = "unit"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assessments")
     unit = models.ForeignKey("registry.Unit", verbose_name=_("enhet"), on_delete=models.PROTECT,
@@ -123,6 +124,7 @@ class Answer(models.Model):
     """The provider's answer to one requirement, and the officer's judgement of it."""
 
     PROVIDER_LOOKUP = "assessment__unit__provider"
+    UNIT_LOOKUP = "assessment__unit"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     requirement = models.ForeignKey("catalogue.Requirement", on_delete=models.PROTECT, related_name="answers")
@@ -168,6 +170,7 @@ class Document(models.Model):
     """A document the provider uploaded to an answer; served only through the access layer."""
 
     PROVIDER_LOOKUP = "answer__assessment__unit__provider"
+    UNIT_LOOKUP = "answer__assessment__unit"
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(upload_to="followups/%Y/")
@@ -189,6 +192,7 @@ class AreaRating(models.Model):
     """Värdering 1/2/3 per requirement area: the rule's value, and the officer's override with a reason."""
 
     PROVIDER_LOOKUP = "assessment__unit__provider"
+    UNIT_LOOKUP = "assessment__unit"
 
     class Value(models.IntegerChoices):
         SATISFACTORY = 1, _("1 – tillfredsställande")
@@ -219,6 +223,7 @@ class RatingChange(models.Model):
     """History of the judgements: who changed which rating when, old → new."""
 
     PROVIDER_LOOKUP = "answer__assessment__unit__provider"
+    UNIT_LOOKUP = "answer__assessment__unit"
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
     old_rating = models.CharField(max_length=6, blank=True)
@@ -246,6 +251,7 @@ class Reminder(models.Model):
     """One reminder per kind per assessment: the unique constraint makes `remind` idempotent."""
 
     PROVIDER_LOOKUP = "assessment__unit__provider"
+    UNIT_LOOKUP = "assessment__unit"
 
     class Kind(models.TextChoices):
         APPROACHING = "approaching", _("Sista svarsdag närmar sig")

@@ -9,17 +9,15 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from foljsam.accounts.models import Role, User
+from foljsam.accounts import policy
 
 log = logging.getLogger(__name__)
 
 
 def recipients(assessment) -> list[str]:
     unit = assessment.unit
-    emails = set(
-        User.objects.filter(role=Role.PROVIDER, provider_id=unit.provider_id, is_active=True)
-        .exclude(email="").values_list("email", flat=True)
-    )
+    # The provider's own people who answer for this unit: its managers and the provider-wide users.
+    emails = {u.email for u in policy.users_acting_for("followup.answer", assessment) if u.email}
     if unit.manager_email:
         emails.add(unit.manager_email)
     return sorted(emails)

@@ -1,3 +1,4 @@
+from foljsam.accounts import policy
 from foljsam.accounts.selectors import visible
 from foljsam.home import provider_section, start_panel
 
@@ -5,23 +6,22 @@ from . import selectors
 from .models import Assessment, Campaign, Status
 from .services import INDEPTH_RED_THRESHOLD
 
-OFFICERS = ("officer", "admin", "reader")
 
-
-@start_panel(template="followups/panels/officer.html", roles=OFFICERS, order=20)
+@start_panel(template="followups/panels/officer.html", capability="campaign.view", scopes=(policy.ALL,), order=20)
 def officer_panel(user):
     # Campaigns sent and not yet final for every unit.
     open_campaigns = Campaign.objects.filter(sent_at__isnull=False).filter(
         assessments__status__in=[s for s in Status.values if s != Status.FINAL]).select_related("area")
     return {
         "campaigns": [{"campaign": c, "progress": selectors.progress(c)} for c in open_campaigns.distinct()[:10]],
-        "queue": selectors.officer_queue(user=user)[:20],
+        # The officer's queue only for those who rate (not for readers).
+        "queue": selectors.officer_queue(user=user)[:20] if policy.can(user, "assessment.rate") else [],
         "indepth": selectors.indepth_candidates(user=user)[:20],
         "threshold": INDEPTH_RED_THRESHOLD,
     }
 
 
-@start_panel(template="followups/panels/provider.html", roles=("provider",), order=5)
+@start_panel(template="followups/panels/provider.html", capability="followup.answer", scopes=policy.OWN, order=5)
 def provider_panel(user):
     queue = list(selectors.provider_queue(user=user))
     return {"queue": queue} if queue else None

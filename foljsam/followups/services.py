@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
+from foljsam.audit.log import Action, log_event
 from foljsam.catalogue.models import AnswerType, rated_q
 from foljsam.registry.models import Procurement
 
@@ -83,28 +85,25 @@ ANSWERING = (Status.SENT, Status.OPENED)
 RATING_OPEN = (Status.SUBMITTED, Status.ASSESSED, Status.FACTCHECK, Status.FACTCHECKED)
 
 
-def _officer(by):
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+def _officer(by, capability="assessment.rate"):
+    policy.ensure(by, capability, message=NOT_OFFICER)
 
 
-def _own(assessment, by):
-    """The provider's own users act on its assessments; officers may register on their behalf."""
-    if by.is_officer:
-        return
-    if not (by.is_provider_user and by.provider_id == assessment.unit.provider_id):
-        raise ValidationError(NOT_YOURS)
+def _own(assessment, by, capability="followup.answer"):
+    """The provider's own users (a unit manager: their units) act on its assessments; officers may
+    register on their behalf."""
+    policy.ensure(by, capability, assessment, NOT_YOURS)
 
 
 def _not_final(assessment):
     if assessment.status == Status.FINAL:
-        raise ValidationError(LOCKED)
+        raise ValidationError(LOCKED, code="locked")
 
 
 def _state(assessment, allowed):
     _not_final(assessment)
     if assessment.status not in allowed:
-        raise ValidationError(WRONG_STATE, params={"status": assessment.get_status_display()})
+        raise ValidationError(WRONG_STATE, code="wrong_state", params={"status": assessment.get_status_display()})
 
 
 def _lock(assessment: Assessment) -> Assessment:
@@ -119,27 +118,28 @@ def check_lou_year(*, area, year: int) -> None:
     if area.procurement != Procurement.LOU:
         return
     if area.followup_year is None:
-        raise ValidationError(LOU_NO_YEAR, params={"area": area.name})
+        raise ValidationError(LOU_NO_YEAR, code="lou_no_year", params={"area": area.name})
     if area.followup_year != year:
-        raise ValidationError(LOU_NOT_THIS_YEAR, params={"area": area.name, "year": area.followup_year})
+        raise ValidationError(LOU_NOT_THIS_YEAR, code="lou_not_this_year",
+                              params={"area": area.name, "year": area.followup_year})
 
 
 @transaction.atomic
 def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units, factcheck_weeks: int = 2) -> Campaign:
-    _officer(by)
+    _officer(by, "campaign.create")
     units = list(units)
     if not units:
-        raise ValidationError(NO_UNITS)
+        raise ValidationError(NO_UNITS, code="no_units")
     for unit in units:
         if unit.area_id != area.pk:
-            raise ValidationError(WRONG_AREA_UNIT, params={"unit": unit})
+            raise ValidationError(WRONG_AREA_UNIT, code="wrong_area_unit", params={"unit": unit})
     if catalogue.tender_id and catalogue.tender.area_id != area.pk:
-        raise ValidationError(WRONG_CATALOGUE)
+        raise ValidationError(WRONG_CATALOGUE, code="wrong_catalogue")
     check_lou_year(area=area, year=year)
     # One campaign per area and year (the form of contract follows from the area): a second one
     # would send the same survey to the same units again, e.g. when the form is posted twice.
     if Campaign.objects.filter(area=area, year=year).exists():
-        raise ValidationError(CAMPAIGN_EXISTS, params={"area": area.name, "year": year})
+        raise ValidationError(CAMPAIGN_EXISTS, code="campaign_exists", params={"area": area.name, "year": year})
     campaign = Campaign(area=area, year=year, contract_form=area.procurement, catalogue=catalogue, opens_on=opens_on,
                         deadline=deadline, factcheck_weeks=factcheck_weeks, created_by=by)
     campaign.full_clean()
@@ -147,7 +147,8 @@ def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units
         with transaction.atomic():
             campaign.save()
     except IntegrityError:  # a simultaneous second post got there first
-        raise ValidationError(CAMPAIGN_EXISTS, params={"area": area.name, "year": year}) from None
+        raise ValidationError(CAMPAIGN_EXISTS, code="campaign_exists",
+                              params={"area": area.name, "year": year}) from None
     for unit in units:
         Assessment.objects.create(campaign=campaign, unit=unit)
     return campaign
@@ -157,14 +158,14 @@ def campaign_create(*, by, area, year: int, catalogue, opens_on, deadline, units
 def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> int:
     """Send the survey to every unit in one go: one answer row per requirement that applies to
     the unit's provider (external-only requirements are not asked of egen regi)."""
-    _officer(by)
+    _officer(by, "campaign.send")
     caller, campaign = campaign, Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.sent_at:
-        raise ValidationError(ALREADY_SENT)
+        raise ValidationError(ALREADY_SENT, code="already_sent")
     requirements = list(campaign.catalogue.requirements().prefetch_related("unit_types"))
     type_ids = {req.pk: [t.pk for t in req.unit_types.all()] for req in requirements}
     if not requirements:
-        raise ValidationError(EMPTY_CATALOGUE)
+        raise ValidationError(EMPTY_CATALOGUE, code="empty_catalogue")
     now = timezone.now()
     campaign.sent_at = caller.sent_at = now
     campaign.save()
@@ -188,7 +189,7 @@ def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> i
 @transaction.atomic
 def assessment_open(*, assessment: Assessment, by) -> Assessment:
     """The provider's first look: progress shows "öppnad". Officers looking do not count."""
-    if by.is_provider_user and assessment.status == Status.SENT:
+    if policy.scope(by, "followup.answer") in policy.OWN and assessment.status == Status.SENT:
         assessment = _lock(assessment)
         if assessment.status == Status.SENT:
             assessment.status, assessment.opened_at = Status.OPENED, timezone.now()
@@ -239,9 +240,9 @@ def answers_save(*, assessment: Assessment, by, values: dict, submit: bool = Fal
     _own(assessment, by)
     _not_final(assessment)
     if assessment.status == Status.CREATED:
-        raise ValidationError(NOT_OPEN_YET)
+        raise ValidationError(NOT_OPEN_YET, code="not_open_yet")
     if assessment.status not in ANSWERING:
-        raise ValidationError(CLOSED_FOR_ANSWERS)
+        raise ValidationError(CLOSED_FOR_ANSWERS, code="closed_for_answers")
     now = timezone.now()
     answers = list(assessment.answers.select_related("requirement"))
     for answer in answers:
@@ -267,7 +268,7 @@ def answers_save(*, assessment: Assessment, by, values: dict, submit: bool = Fal
     if submit:
         missing = sum(1 for a in answers if not is_answered(a))
         if missing:
-            raise ValidationError(INCOMPLETE, params={"n": missing})
+            raise ValidationError(INCOMPLETE, code="incomplete", params={"n": missing})
         assessment.status, assessment.submitted_at = Status.SUBMITTED, now
     elif assessment.status == Status.SENT:
         assessment.status, assessment.opened_at = Status.OPENED, assessment.opened_at or now
@@ -278,11 +279,11 @@ def answers_save(*, assessment: Assessment, by, values: dict, submit: bool = Fal
 def _check_upload(upload) -> str:
     ext = Path(upload.name).suffix.lower()
     if ext not in ALLOWED_UPLOADS:
-        raise ValidationError(FILE_TYPE, params={"types": ", ".join(sorted(ALLOWED_UPLOADS))})
+        raise ValidationError(FILE_TYPE, code="file_type", params={"types": ", ".join(sorted(ALLOWED_UPLOADS))})
     if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(FILE_TOO_LARGE, params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        raise ValidationError(FILE_TOO_LARGE, code="file_too_large", params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
     if upload.size == 0:
-        raise ValidationError(FILE_EMPTY)
+        raise ValidationError(FILE_EMPTY, code="file_empty")
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)
@@ -293,9 +294,9 @@ def _check_upload(upload) -> str:
         except UnicodeDecodeError:
             # A cut in the middle of a multi-byte character is fine; binary content is not.
             if b"\x00" in head:
-                raise ValidationError(FILE_CONTENT, params={"ext": ext}) from None
+                raise ValidationError(FILE_CONTENT, code="file_content", params={"ext": ext}) from None
     elif not any(head.startswith(m) for m in magics):
-        raise ValidationError(FILE_CONTENT, params={"ext": ext})
+        raise ValidationError(FILE_CONTENT, code="file_content", params={"ext": ext})
     return ext
 
 
@@ -307,7 +308,7 @@ def document_upload(*, answer: Answer, by, upload) -> Document:
     _own(assessment, by)
     _not_final(assessment)
     if assessment.status not in ANSWERING and not answer.completion_open:
-        raise ValidationError(CLOSED_FOR_ANSWERS)
+        raise ValidationError(CLOSED_FOR_ANSWERS, code="closed_for_answers")
     ext = _check_upload(upload)
     original = Path(upload.name).name[:200]
     upload.name = f"{uuid.uuid4().hex}{ext}"
@@ -322,7 +323,7 @@ def document_delete(*, document: Document, by) -> None:
     _own(assessment, by)
     _not_final(assessment)
     if assessment.status not in ANSWERING and not document.answer.completion_open:
-        raise ValidationError(CLOSED_FOR_ANSWERS)
+        raise ValidationError(CLOSED_FOR_ANSWERS, code="closed_for_answers")
     document.file.delete(save=False)
     document.delete()
 
@@ -375,7 +376,7 @@ def completion_request(*, answer: Answer, by, text: str) -> Answer:
     assessment = _lock(answer.assessment)
     _state(assessment, (Status.SUBMITTED, Status.ASSESSED))
     if not text.strip():
-        raise ValidationError(TEXT_REQUIRED)
+        raise ValidationError(TEXT_REQUIRED, code="text_required")
     answer.completion_request, answer.completion_requested_at = text.strip(), timezone.now()
     answer.completion_reply, answer.completion_replied_at = "", None
     answer.save()
@@ -390,9 +391,9 @@ def completion_reply(*, answer: Answer, by, text: str) -> Answer:
     _own(assessment, by)
     _not_final(assessment)
     if not answer.completion_open:
-        raise ValidationError(NO_COMPLETION)
+        raise ValidationError(NO_COMPLETION, code="no_completion")
     if not text.strip():
-        raise ValidationError(TEXT_REQUIRED)
+        raise ValidationError(TEXT_REQUIRED, code="text_required")
     answer.completion_reply, answer.completion_replied_at = text.strip(), timezone.now()
     answer.save()
     return answer
@@ -483,7 +484,7 @@ def ratings_save(*, assessment: Assessment, by, values: dict) -> Assessment:
     assessment = _lock(assessment)
     _not_final(assessment)
     if assessment.status in (Status.CREATED, *ANSWERING):
-        raise ValidationError(NOT_SUBMITTED)
+        raise ValidationError(NOT_SUBMITTED, code="not_submitted")
     for answer in assessment.answers.select_related("requirement__area"):
         if answer.pk not in values:
             continue
@@ -496,9 +497,9 @@ def ratings_save(*, assessment: Assessment, by, values: dict) -> Assessment:
         comment = (new.get("comment", answer.rating_comment) or "").strip()
         response = (new.get("response", answer.factcheck_response) or "").strip()
         if rating not in Rating.values and rating != "":
-            raise ValidationError(BAD_RATING, params={"value": rating})
+            raise ValidationError(BAD_RATING, code="bad_rating", params={"value": rating})
         if rating in (Rating.YELLOW, Rating.RED) and not comment:
-            raise ValidationError(COMMENT_REQUIRED, params={"req": answer.requirement})
+            raise ValidationError(COMMENT_REQUIRED, code="comment_required", params={"req": answer.requirement})
         if rating != answer.rating:
             RatingChange.objects.create(answer=answer, old_rating=answer.rating, new_rating=rating,
                                         comment=comment, by=by)
@@ -518,9 +519,9 @@ def area_override(*, area_rating: AreaRating, by, value: int | None, reason: str
     _officer(by)
     _state(_lock(area_rating.assessment), RATING_OPEN)
     if value is not None and value not in (1, 2, 3):
-        raise ValidationError(BAD_RATING, params={"value": value})
+        raise ValidationError(BAD_RATING, code="bad_rating", params={"value": value})
     if value is not None and not reason.strip():
-        raise ValidationError(REASON_REQUIRED)
+        raise ValidationError(REASON_REQUIRED, code="reason_required")
     area_rating.override = value
     area_rating.override_reason = reason.strip() if value is not None else ""
     area_rating.save()
@@ -536,7 +537,7 @@ def factcheck_send(*, assessment: Assessment, by) -> Assessment:
     _state(assessment, (Status.SUBMITTED, Status.ASSESSED))
     left = unrated(assessment).count()
     if left:
-        raise ValidationError(NOT_COMPLETE_RATINGS, params={"n": left})
+        raise ValidationError(NOT_COMPLETE_RATINGS, code="not_complete_ratings", params={"n": left})
     area_ratings_recompute(assessment)
     assessment.status, assessment.factcheck_sent_at = Status.FACTCHECK, timezone.now()
     assessment.factcheck_due = timezone.localdate() + timedelta(weeks=assessment.campaign.factcheck_weeks)
@@ -550,10 +551,10 @@ def factcheck_send(*, assessment: Assessment, by) -> Assessment:
 def factcheck_save(*, assessment: Assessment, by, comments: dict, done: bool = False) -> Assessment:
     """The provider comments per judgement; `done` hands the fact-check back to the officer."""
     assessment = _lock(assessment)
-    _own(assessment, by)
+    _own(assessment, by, "followup.factcheck")
     _not_final(assessment)
     if assessment.status != Status.FACTCHECK:
-        raise ValidationError(NOT_IN_FACTCHECK)
+        raise ValidationError(NOT_IN_FACTCHECK, code="not_in_factcheck")
     for answer in assessment.answers.all():
         if answer.pk in comments and (comments[answer.pk] or "").strip() != answer.factcheck_comment:
             answer.factcheck_comment = (comments[answer.pk] or "").strip()
@@ -613,12 +614,17 @@ def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment
     override – becomes a deviation (note) of its own, with the override's reason as text. A unit
     with any area rated at or above the catalogue's `plan_from` gets ONE action plan for the
     deviations of those areas, to be handed in within `plan_submit_weeks`."""
-    _officer(by)
+    _officer(by, "assessment.finalise")
     today = today or timezone.localdate()
     assessment = _lock(assessment)
     _state(assessment, (Status.FACTCHECK, Status.FACTCHECKED))
     if assessment.status == Status.FACTCHECK and assessment.factcheck_due and assessment.factcheck_due >= today:
-        raise ValidationError(FACTCHECK_PENDING, params={"due": assessment.factcheck_due.isoformat()})
+        raise ValidationError(FACTCHECK_PENDING, code="factcheck_pending",
+                              params={"due": assessment.factcheck_due.isoformat()})
+    # Ratings stay open during the fact-check; one taken back to "unrated" must be judged again.
+    left = unrated(assessment).count()
+    if left:
+        raise ValidationError(NOT_COMPLETE_RATINGS, code="not_complete_ratings", params={"n": left})
     area_ratings = {ar.area_id: ar for ar in area_ratings_recompute(assessment)}
     unit, campaign = assessment.unit, assessment.campaign
     catalogue = campaign.catalogue
@@ -702,5 +708,6 @@ def _reminder_result(reminder_pk: int, reached: int) -> None:
     if reached:
         reminder.recipients = reached
         reminder.save()
+        log_event(user=None, action=Action.REMINDER, obj=reminder.assessment, detail=f"{reminder.get_kind_display()} till {reached} mottagare")  # noqa: E501
     else:
         reminder.delete()

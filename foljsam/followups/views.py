@@ -1,17 +1,18 @@
 """Views are glue: parse the request, call a service or selector, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.policy import can, require
 from foljsam.accounts.selectors import get_visible
+from foljsam.audit.log import Action, client_ip, log_event
+from foljsam.lib import documents
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.models import Area
 
@@ -25,7 +26,7 @@ def _error(request, exc: ValidationError):
 
 # --- Officer: campaigns -----------------------------------------------------------------------
 
-@staff_required
+@require("campaign.view")
 def campaign_list(request):
     campaigns = Campaign.objects.select_related("area", "catalogue")
     rows = [{"campaign": c, "progress": selectors.progress(c)} for c in campaigns]
@@ -33,7 +34,7 @@ def campaign_list(request):
     return render(request, "followups/campaign_list.html", {"rows": rows, "years": years})
 
 
-@officer_required
+@require("campaign.create")
 def campaign_create(request):
     """Step 1 picks the area (GET ?omrade=); step 2 shows its units, all ticked, and creates."""
     area_pk = parse_pk(request.GET.get("omrade")) or parse_pk(request.POST.get("area"))
@@ -63,7 +64,7 @@ def campaign_create(request):
                   status=400 if form.errors else 200)
 
 
-@staff_required
+@require("campaign.view")
 def year_summary(request, year):
     """The yearly follow-up report's part on contract follow-ups (seed 000): one row per area."""
     campaigns = Campaign.objects.filter(year=year, sent_at__isnull=False).select_related("area", "catalogue")
@@ -72,7 +73,7 @@ def year_summary(request, year):
     return render(request, "followups/year_summary.html", {"year": year, "rows": rows, "years": years})
 
 
-@staff_required
+@require("campaign.view")
 def campaign_detail(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
     assessments = campaign.assessments.select_related("unit__provider", "action_plan").prefetch_related("reminders")
@@ -82,7 +83,7 @@ def campaign_detail(request, pk):
     })
 
 
-@officer_required
+@require("campaign.send")
 @require_POST
 def campaign_send(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
@@ -95,7 +96,7 @@ def campaign_send(request, pk):
     return redirect(campaign)
 
 
-@officer_required
+@require("campaign.send")
 @require_POST
 def campaign_remind(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
@@ -105,7 +106,7 @@ def campaign_remind(request, pk):
     return redirect(campaign)
 
 
-@staff_required
+@require("campaign.view")
 def campaign_results(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
     assessments, areas = selectors.matrix(campaign)
@@ -117,19 +118,17 @@ def campaign_results(request, pk):
     })
 
 
-@staff_required
+@require("campaign.view")
 def campaign_export(request, pk, fmt):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
     name = slugify(f"avtalsuppfoljning-{campaign.area.name}-{campaign.year}")
     if fmt == "xlsx":
-        response = HttpResponse(exports.results_xlsx(campaign),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    elif fmt == "pdf":
-        response = HttpResponse(exports.results_pdf(campaign), content_type="application/pdf")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail="Resultatmatris (xlsx)")
+        return documents.xlsx_response(exports.results_xlsx(campaign), f"{name}.xlsx")
+    if fmt == "pdf":
+        log_event(user=request.user, action=Action.DOWNLOAD, obj=campaign, detail="Resultatmatris (pdf)")
+        return documents.pdf_response(exports.results_pdf(campaign), f"{name}.pdf")
+    raise Http404
 
 
 # --- Officer: one assessment ------------------------------------------------------------------
@@ -200,13 +199,13 @@ def _card_response(request, answer, *, error=None, posted=None):
                   {**context, "answer": answer, "saved": not error, "error": error, "oob": True})
 
 
-@staff_required
+@require("campaign.view")
 def assessment_detail(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
     return render(request, "followups/assessment.html", _assessment_context(request, assessment))
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def assessment_ratings(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
@@ -227,7 +226,7 @@ def assessment_ratings(request, pk):
     return redirect(assessment.get_absolute_url() + "#bedomning")
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def answer_rate(request, pk):
     """Save one requirement's judgement. With HTMX the block and the area ratings are swapped in
@@ -253,7 +252,7 @@ def answer_rate(request, pk):
     return _card_response(request, answer, error=error, posted=values[answer.pk])
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def sample_save_view(request, pk):
     """The officer's sample audit for one requirement (n checked, n meeting each criterion)."""
@@ -273,7 +272,7 @@ def sample_save_view(request, pk):
     return _card_response(request, answer, error=error)
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def assessment_interview(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
@@ -290,7 +289,7 @@ def assessment_interview(request, pk):
                   _assessment_context(request, assessment, interview_form=form), status=400)
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def area_override_view(request, pk):
     area_rating = get_visible(AreaRating.objects.select_related("assessment"), request.user, pk=pk)
@@ -308,7 +307,7 @@ def area_override_view(request, pk):
     return redirect(area_rating.assessment.get_absolute_url() + "#vardering")
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def completion_request_view(request, pk):
     answer = selectors.answer_get(user=request.user, pk=pk)
@@ -321,7 +320,7 @@ def completion_request_view(request, pk):
     return redirect(answer.assessment.get_absolute_url() + f"#svar-{answer.pk}")
 
 
-@officer_required
+@require("assessment.rate")
 @require_POST
 def assessment_factcheck(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
@@ -334,7 +333,7 @@ def assessment_factcheck(request, pk):
     return redirect(assessment)
 
 
-@officer_required
+@require("assessment.finalise")
 @require_POST
 def assessment_finalise(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
@@ -353,7 +352,7 @@ def assessment_finalise(request, pk):
 
 # --- Provider portal --------------------------------------------------------------------------
 
-@login_required
+@require("followup.answers.view")
 def portal(request):
     return render(request, "followups/portal_list.html",
                   {"assessments": selectors.portal_assessments(user=request.user)})
@@ -375,11 +374,13 @@ def _answer_values(request, assessment) -> dict:
     return values
 
 
-@login_required
+@require("followup.answers.view")
 def portal_assessment(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
     if assessment.status == Status.CREATED:
         raise Http404
+    if request.method == "POST" and not can(request.user, "followup.answer", assessment):
+        raise PermissionDenied
     posted = None
     if request.method == "POST":
         submit = "submit" in request.POST
@@ -419,7 +420,7 @@ def portal_assessment(request, pk):
     }, status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@require("followup.factcheck")
 @require_POST
 def portal_factcheck(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
@@ -436,7 +437,7 @@ def portal_factcheck(request, pk):
     return redirect(assessment.get_portal_url())
 
 
-@login_required
+@require("followup.answer")
 @require_POST
 def portal_completion(request, pk):
     answer = selectors.answer_get(user=request.user, pk=pk)
@@ -451,18 +452,20 @@ def portal_completion(request, pk):
     return redirect(answer.assessment.get_portal_url() + f"#svar-{answer.pk}")
 
 
-@login_required
+@require("followup.answers.view")
 def document_download(request, pk):
     document = selectors.document_get(user=request.user, pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=document.name,
-                        content_type=services.content_type(document))
+    log_event(user=request.user, action=Action.DOWNLOAD, obj=document, ip=client_ip(request))
+    response = FileResponse(handle, content_type=services.content_type(document))
+    response["Content-Disposition"] = documents.content_disposition(document.name)
+    return response
 
 
-@login_required
+@require("followup.answer")
 @require_POST
 def document_delete_view(request, pk):
     document = selectors.document_get(user=request.user, pk=pk)

@@ -13,4 +13,4 @@ class MonthlyConfig(AppConfig):
         from . import panels  # noqa: F401  (start-page panel and provider section)
 
         register_nav(label=_("Månadsuppföljning"), url_name="monthly:matrix",
-                     roles=("officer", "reader", "provider"), order=30)
+                     capability="monthly.view", order=30)

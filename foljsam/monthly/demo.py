@@ -141,9 +141,23 @@ def _provider(code, n_clients, start_month, patterns, months, end, rng, visits, 
 
 
 def load(ctx: dict) -> None:
+    """Every month declared by an import, as an officer would run them: the whole year's files once
+    (declaring the first month), then each later month's visits again with its month – rows already
+    stored are unchanged, so those imports only declare the month and compute its figures."""
     with tempfile.TemporaryDirectory(prefix="foljsam-demo-") as tmp:
         paths = generate(Path(tmp))
-        run = services.import_run_start(files={k: p.name for k, p in paths.items()}, source="demo")
-        run = services.import_run_execute(run=run, paths=paths)
-        if run.status != run.Status.DONE:
-            raise RuntimeError(f"demo import failed: {run.message}")
+        by_month: dict[str, list] = {}
+        with open(paths["visits"], encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            for row in reader:
+                by_month.setdefault(row[4][:7], []).append(row)
+        for i, (period, rows) in enumerate(sorted(by_month.items())):
+            month_path = Path(tmp) / f"visits-{period}.csv"
+            with open(month_path, "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows([header, *rows])
+            files = dict(paths) if i == 0 else {"visits": month_path}
+            run = services.import_run_start(files={k: p.name for k, p in files.items()}, source="demo", period=period)
+            run = services.import_run_execute(run=run, paths=files)
+            if run.status != run.Status.DONE:
+                raise RuntimeError(f"demo import failed: {run.message}")

@@ -1,9 +1,7 @@
 """The quarterly "Matris – månadsuppföljning hemtjänst": Excel (one sheet per month plus the
 quarter, colours as on screen) and PDF, for one provider or all."""
 
-import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.utils import timezone
 
@@ -70,8 +68,11 @@ def quarter_matrix(*, user, year: int, quarter: int, provider=None) -> QuarterMa
         values[(snap.period, snap.provider_id)] = snap.values
         providers[snap.provider_id] = snap.provider
     ordered = sorted(providers.values(), key=lambda p: p.name)
+    from .services import quarter_figures  # the engine over the quarter's rows (issue 7, item 9)
+
+    exact = quarter_figures(year=year, quarter=quarter)
     for p in ordered:
-        values[("Q", p.pk)] = quarter_values([values.get((period, p.pk)) for period in periods])
+        values[("Q", p.pk)] = exact.get(p.pk, {})
     who = provider.name if provider else "alla utförare"
     title = f"Matris – månadsuppföljning hemtjänst, kvartal {quarter} {year}, {who}"
     return QuarterMatrix(title, periods, ordered, values, Limits())
@@ -83,93 +84,127 @@ def _period_label(period: str) -> str:
     return f"{MONTHS_SV[int(period[5:]) - 1].capitalize()} {period[:4]}"
 
 
+# --- Rendering: Excel with numbers and number formats, PDF from an HTML template -----------------
+
+NO_DATA = "Ingen data"
+NO_DATA_FILL = "E4E7EB"
+# Describes services.quarter_figures; shown on the quarter's sheet and page.
+QUARTER_NOTE = ("Kvartalet: nyckeltalen räknas om över alla besök i kvartalets importerade månader tillsammans "
+                "(unika kunder och personal över kvartalet, medianer och andelar över kvartalets rader).")
+PDF_PROVIDERS_PER_TABLE = 10  # columns that fit A4 landscape beside the figure names
+
+
+def _number_format(kpi) -> str:
+    from foljsam.lib import documents
+
+    from .selectors import ONE_DECIMAL
+
+    if kpi.kind in ("share", "rate"):
+        return documents.PERCENT_1
+    if kpi.key in ONE_DECIMAL:
+        return documents.ONE_DECIMAL
+    return documents.THOUSANDS
+
+
+def _figure(data: QuarterMatrix, period: str, provider, kpi):
+    """(value, status) of one figure; status is None without a threshold or value, "nodata" when the
+    provider has no figures at all for the period."""
+    values = data.values.get((period, provider.pk))
+    if not values:
+        return None, "nodata"
+    value = values.get(kpi.key)
+    return value, data.limits.status(kpi.key, value, provider.pk)
+
+
 def to_xlsx(data: QuarterMatrix) -> bytes:
+    """One sheet per month and one for the quarter; a row per provider, a column per key figure
+    holding the number with its number format, the colour as the cell's fill and, for figures with
+    thresholds, the status word in the next column – so that sorting, filters and sums work."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
+    from foljsam.lib.documents import safe_cell, xlsx_bytes
+
+    fills = {**{k: PatternFill("solid", fgColor=v) for k, v in COLOURS.items()},
+             "nodata": PatternFill("solid", fgColor=NO_DATA_FILL)}
     wb = Workbook()
     wb.remove(wb.active)
     for period in [*data.periods, "Q"]:
         ws = wb.create_sheet(_period_label(period)[:31])
-        ws.append([data.title])
+        ws.append([safe_cell(data.title)])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([_period_label(period) + (" (sammanvägt, se not)" if period == "Q" else "")])
+        ws.append([QUARTER_NOTE if period == "Q" else _period_label(period)])
         ws.append([])
-        ws.append(["Nyckeltal", *[p.name for p in data.providers]])
+        header = ["Utförare", "Kod"]
+        for kpi in CATALOGUE:
+            header.append(kpi.label_sv)
+            if kpi.worse:
+                header.append(f"{kpi.label_sv} – status")
+        ws.append(header)
         for cell in ws[4]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for kpi in CATALOGUE:
-            row = [kpi.label_sv]
-            statuses = []
-            for provider in data.providers:
-                text, status = data.cell(period, provider, kpi.key)
-                row.append(text + (f" ({STATUS_SV[status]})" if status else ""))
-                statuses.append(status)
+        for provider in data.providers:
+            row, styles = [safe_cell(provider.name), safe_cell(provider.code)], []
+            for kpi in CATALOGUE:
+                value, status = _figure(data, period, provider, kpi)
+                row.append(value)
+                styles.append((_number_format(kpi), status))
+                if kpi.worse:
+                    row.append(NO_DATA if status == "nodata" else STATUS_SV.get(status, ""))
+                    styles.append((None, status))
             ws.append(row)
-            for cell, status in zip(ws[ws.max_row][1:], statuses, strict=True):
-                if status:
-                    cell.fill = PatternFill("solid", fgColor=COLOURS[status])
-        if period == "Q":
-            ws.append([])
-            ws.append(["Not: andelar och utförandegrad räknas om över kvartalets alla besök; antal besök, minuter "
-                       "och rapporter summeras; antal kunder och personal visar högsta månaden; median- och "
-                       "kontinuitetsmått visar medelvärdet av månaderna."])
-        ws.column_dimensions["A"].width = 42
-        for i in range(len(data.providers)):
-            ws.column_dimensions[chr(ord("B") + i) if i < 25 else "Z"].width = 22
-        ws.freeze_panes = "B5"
-    if not wb.sheetnames:
-        wb.create_sheet("Tom")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            for cell, (number_format, status) in zip(ws[ws.max_row][2:], styles, strict=True):
+                if number_format:
+                    cell.number_format = number_format
+                if status in fills:
+                    cell.fill = fills[status]
+        ws.column_dimensions["A"].width = 32
+        ws.column_dimensions["B"].width = 10
+        for col in range(3, len(header) + 1):
+            ws.column_dimensions[get_column_letter(col)].width = 13 if header[col - 1].endswith("status") else 15
+        ws.row_dimensions[4].height = 60
+        ws.freeze_panes = "C5"
+        ws.auto_filter.ref = f"A4:{get_column_letter(len(header))}{max(ws.max_row, 5)}"
+    return xlsx_bytes(wb)
 
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+def _pdf_cell(data, period, provider, kpi) -> dict:
+    value, status = _figure(data, period, provider, kpi)
+    return {"text": NO_DATA if status == "nodata" else format_value(kpi.key, value), "status": status}
 
 
-def _pdf_font(pdf) -> str:
-    for directory in FONT_DIRS:
-        regular, bold = directory / "DejaVuSans.ttf", directory / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            pdf.add_font("DejaVu", "", str(regular))
-            pdf.add_font("DejaVu", "B", str(bold))
-            return "DejaVu"
-    return "helvetica"  # core font: Latin-1 covers å, ä, ö
+def _chunks(items: list, size: int) -> list[list]:
+    """Split into as few chunks of at most `size` as possible, of nearly equal length."""
+    if not items:
+        return [[]]
+    n = -(-len(items) // size)
+    step = -(-len(items) // n)
+    return [items[i:i + step] for i in range(0, len(items), step)]
+
+
+def pdf_context(data: QuarterMatrix) -> dict:
+    """Tables of the PDF: for one provider the figures by month; for several, per month (and the
+    quarter) the figures by provider, at most PDF_PROVIDERS_PER_TABLE providers per table."""
+    periods = [*data.periods, "Q"]
+    sections = []
+    if len(data.providers) == 1:
+        provider = data.providers[0]
+        sections.append({"heading": provider.name, "tables": [{
+            "columns": [_period_label(p) for p in periods],
+            "rows": [(kpi, [_pdf_cell(data, p, provider, kpi) for p in periods]) for kpi in CATALOGUE],
+        }]})
+    else:
+        for period in periods:
+            tables = [{"columns": [p.name for p in chunk],
+                       "rows": [(kpi, [_pdf_cell(data, period, p, kpi) for p in chunk]) for kpi in CATALOGUE]}
+                      for chunk in _chunks(data.providers, PDF_PROVIDERS_PER_TABLE)] if data.providers else []
+            sections.append({"heading": _period_label(period), "tables": tables, "quarter": period == "Q"})
+    return {"title": data.title, "sections": sections, "note": QUARTER_NOTE, "printed": timezone.localdate()}
 
 
 def to_pdf(data: QuarterMatrix) -> bytes:
-    from fpdf import FPDF
+    from foljsam.lib.documents import render_pdf
 
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
-    font = _pdf_font(pdf)
-    pdf.set_title(data.title)
-    rgb = {k: tuple(int(v[i:i + 2], 16) for i in (0, 2, 4)) for k, v in COLOURS.items()}
-    chunks = [data.providers[i:i + 6] for i in range(0, len(data.providers), 6)] or [[]]
-    for period in [*data.periods, "Q"]:
-        for chunk in chunks:
-            pdf.add_page()
-            pdf.set_font(font, "B", 13)
-            pdf.multi_cell(0, 7, data.title)
-            pdf.set_font(font, "", 10)
-            pdf.cell(0, 6, f"{_period_label(period)} – utskriven {timezone.localdate():%Y-%m-%d}", new_x="LMARGIN",
-                     new_y="NEXT")
-            label_w = 70
-            col_w = (pdf.w - pdf.l_margin - pdf.r_margin - label_w) / max(len(chunk), 1)
-            pdf.set_font(font, "B", 8)
-            pdf.cell(label_w, 8, "Nyckeltal", border=1)
-            for provider in chunk:
-                pdf.cell(col_w, 8, provider.name[:34], border=1)
-            pdf.ln()
-            pdf.set_font(font, "", 8)
-            for kpi in CATALOGUE:
-                pdf.cell(label_w, 6, kpi.label_sv, border=1)
-                for provider in chunk:
-                    text, status = data.cell(period, provider, kpi.key)
-                    if status:
-                        pdf.set_fill_color(*rgb[status])
-                    pdf.cell(col_w, 6, text + (f" {STATUS_SV[status]}" if status else ""), border=1, fill=bool(status))
-                pdf.ln()
-    return bytes(pdf.output())
+    return render_pdf("monthly/quarter_print.html", pdf_context(data))

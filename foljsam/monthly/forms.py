@@ -2,8 +2,10 @@ import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from foljsam.actions.forms import WEEKS
+from foljsam.registry.models import ContractForm, Ownership
 
 from .models import ColumnMapping
 
@@ -73,3 +75,25 @@ class FigureDeviationForm(forms.Form):
     text = forms.CharField(label=_("Beskrivning av avvikelsen"), widget=forms.Textarea(attrs={"rows": 4}))
     submit_within_weeks = forms.TypedChoiceField(label=_("Åtgärdsplanen ska lämnas"), choices=WEEKS, coerce=int,
                                                  initial=2)
+
+
+class ImportPeriodForm(forms.Form):
+    """The month an upload has figures for: proposed from the file, changeable before the import."""
+
+    period = forms.ChoiceField(label=_("Månad som importen gäller"),
+                               help_text=_("Förvald är den månad som har flest rader i filen. Rader från andra "
+                                           "månader sparas (för grannmånadernas kontroller) men ger inga nyckeltal."))
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].required = bool(months)  # grants or reports alone declare no month
+        self.fields["period"].choices = [
+            (m, ngettext("%(m)s (%(n)s rad)", "%(m)s (%(n)s rader)", n) % {"m": m, "n": n}) for m, n in months]
+
+
+class ScopeForm(forms.Form):
+    contract_forms = forms.MultipleChoiceField(label=_("Avtalsformer som följs"), choices=ContractForm.choices,
+                                               widget=forms.CheckboxSelectMultiple, required=False)
+    ownerships = forms.MultipleChoiceField(label=_("Regiformer som följs"), choices=Ownership.choices,
+                                           widget=forms.CheckboxSelectMultiple, required=False,
+                                           help_text=_("Egen regi visas bara om det är valt här."))

@@ -51,9 +51,11 @@ class ImportRun(models.Model):
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Pågår")
+        AWAITING = "awaiting", _("Väntar på bekräftelse")
         DONE = "done", _("Klar")
         REFUSED = "refused", _("Avvisad")
         FAILED = "failed", _("Misslyckades")
+        CANCELLED = "cancelled", _("Avbruten")
 
     started_at = models.DateTimeField(_("startad"), auto_now_add=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
@@ -69,6 +71,11 @@ class ImportRun(models.Model):
     report = models.JSONField(_("rapport"), default=dict, blank=True)
     accepted = models.PositiveIntegerField(_("godkända rader"), default=0)
     rejected = models.PositiveIntegerField(_("avvisade rader"), default=0)
+    # The month this run has figures for (YYYY-MM): a month gets figures only when a finished import
+    # declared it; rows of other months in the file only serve that month's neighbours' sequence checks.
+    period = models.CharField(_("månad"), max_length=7, blank=True)
+    # Web uploads waiting for the officer to confirm the month: kind -> file in the upload directory.
+    uploads = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -121,6 +128,26 @@ class KpiSnapshot(models.Model):
         return f"{self.provider} {self.period}"
 
 
+class QuarterSnapshot(models.Model):
+    """The key figures of one provider over a quarter's imported months, computed by the engine over
+    all their rows (not combined from monthly figures); computed on first use, dropped whenever one
+    of its months is recomputed."""
+
+    PROVIDER_LOOKUP = "provider"
+
+    provider = models.ForeignKey("registry.Provider", on_delete=models.CASCADE, related_name="quarter_snapshots")
+    quarter = models.CharField(max_length=7, db_index=True)  # YYYY-Qn
+    periods = models.JSONField(default=list)  # the months it was computed over
+    values = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        unique_together = [("provider", "quarter")]
+
+    def __str__(self):
+        return f"{self.provider} {self.quarter}"
+
+
 class MatrixDispatch(models.Model):
     """A quarterly matrix sent to a provider by e-mail: who sent what to whom, and when."""
 
@@ -141,5 +168,31 @@ class MatrixDispatch(models.Model):
         return f"{self.quarter} {self.provider}"
 
 
-for _model in (ColumnMapping, Threshold, MatrixDispatch):
+def default_contract_forms():
+    return ["LOV"]
+
+
+def default_ownerships():
+    return ["private"]
+
+
+class FollowUpScope(models.Model):
+    """Which providers of an area (with monthly follow-up) are followed month by month: by contract
+    form and ownership. Seed 001: the LOV home-care providers; own units only where the area says so.
+    An area without a row follows its private LOV providers."""
+
+    area = models.OneToOneField("registry.Area", verbose_name=_("område"), on_delete=models.CASCADE,
+                                related_name="monthly_scope")
+    contract_forms = models.JSONField(_("avtalsformer"), default=default_contract_forms)
+    ownerships = models.JSONField(_("regiformer"), default=default_ownerships)
+
+    class Meta:
+        verbose_name = _("omfattning av månadsuppföljningen")
+        verbose_name_plural = _("omfattning av månadsuppföljningen")
+
+    def __str__(self):
+        return str(self.area)
+
+
+for _model in (ColumnMapping, Threshold, MatrixDispatch, FollowUpScope):
     audit(_model)

@@ -1,15 +1,16 @@
+from foljsam.accounts.policy import ALL, OWN
 from foljsam.home import provider_section, start_panel
 
 from . import selectors
 
 
-@start_panel(template="monthly/panels/streaks.html", roles=("officer", "admin", "reader"), order=15)
+@start_panel(template="monthly/panels/streaks.html", capability="monthly.view", scopes=(ALL,), order=15)
 def streaks_panel(user):
     streaks = selectors.red_streaks(user=user)
     return {"streaks": streaks, "months": selectors.RED_STREAK_MONTHS} if streaks else None
 
 
-@start_panel(template="monthly/panels/provider_month.html", roles=("provider",), order=20)
+@start_panel(template="monthly/panels/provider_month.html", capability="monthly.view", scopes=OWN, order=20)
 def provider_month_panel(user):
     periods = selectors.periods(user=user)
     if not periods:

@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from foljsam.accounts.selectors import visible
-from foljsam.registry.models import Contract
+from foljsam.lib.dates import month_bounds
+from foljsam.registry.models import Area, Contract, ContractForm, Ownership, Provider
 
 from .engine.kpis import BY_KEY, CATALOGUE
-from .models import KpiSnapshot, Threshold
+from .models import FollowUpScope, ImportRun, KpiSnapshot, Threshold, default_contract_forms, default_ownerships
 
 RED_STREAK_MONTHS = 3
 ONE_DECIMAL = {"median_visit_minutes", "continuity_mean", "continuity_median"}
@@ -49,7 +50,47 @@ class Limits:
 class Cell:
     key: str
     value: object
-    status: str | None
+    status: str | None  # green | yellow | red | None (no threshold); "grey" = no data this month
+
+
+NO_DATA = "grey"
+
+
+@dataclass(frozen=True)
+class Scope:
+    area: object
+    contract_forms: list[str]
+    ownerships: list[str]
+
+    def describe(self) -> str:
+        forms = dict(ContractForm.choices)
+        owners = {Ownership.PRIVATE: gettext("privata utförare"), Ownership.MUNICIPAL: gettext("egen regi")}
+        return gettext("%(area)s: %(forms)s; %(owners)s") % {
+            "area": self.area.name, "forms": ", ".join(str(forms.get(f, f)) for f in self.contract_forms) or "–",
+            "owners": ", ".join(str(owners.get(o, o)) for o in self.ownerships) or "–"}
+
+
+def scopes() -> list[Scope]:
+    """Who is followed monthly, per area with monthly follow-up (default: private LOV providers)."""
+    rows = {s.area_id: s for s in FollowUpScope.objects.all()}
+    out = []
+    for area in Area.objects.filter(monthly_followup=True):
+        row = rows.get(area.pk)
+        out.append(Scope(area, row.contract_forms if row else default_contract_forms(),
+                         row.ownerships if row else default_ownerships()))
+    return out
+
+
+def followed_providers(*, period: str, user=None):
+    """Providers followed in `period`: a contract in force some day of the month in an area with
+    monthly follow-up, of a contract form and ownership the area's scope names."""
+    first, last = month_bounds(period)
+    q = Q(pk__in=[])
+    for scope in scopes():
+        q |= Q(area=scope.area, form__in=scope.contract_forms, provider__ownership__in=scope.ownerships)
+    contracts = Contract.objects.filter(q, start__lte=last).filter(Q(end__isnull=True) | Q(end__gte=first))
+    providers = Provider.objects.filter(pk__in=contracts.values("provider_id"))
+    return visible(providers, user) if user is not None else providers
 
 
 def format_value(key: str, value) -> str:
@@ -70,17 +111,26 @@ def snapshots(*, user, period: str | None = None):
 
 
 def periods(*, user) -> list[str]:
-    return sorted(set(snapshots(user=user).values_list("period", flat=True)))
+    """Months with figures: those an import declared (a provider without rows sees "ingen data")."""
+    declared = ImportRun.objects.filter(status=ImportRun.Status.DONE).exclude(period="").values_list(
+        "period", flat=True)
+    return sorted(set(declared) | set(snapshots(user=user).values_list("period", flat=True)))
 
 
 def matrix(*, user, period: str, limits: Limits | None = None) -> list[tuple]:
-    """[(provider, [Cell …])] for the period, providers by name."""
+    """[(provider, [Cell …])] for the period, providers by name: every provider followed that month;
+    one without rows in the month has grey "no data" cells, never a colour."""
     limits = limits or Limits()
+    snaps = {s.provider_id: s for s in snapshots(user=user, period=period)}
     rows = []
-    for snap in snapshots(user=user, period=period).order_by("provider__name"):
-        cells = [Cell(k.key, snap.values.get(k.key), limits.status(k.key, snap.values.get(k.key), snap.provider_id))
-                 for k in CATALOGUE]
-        rows.append((snap.provider, cells))
+    for provider in followed_providers(period=period, user=user).order_by("name"):
+        snap = snaps.get(provider.pk)
+        if snap is None:
+            cells = [Cell(k.key, None, NO_DATA) for k in CATALOGUE]
+        else:
+            cells = [Cell(k.key, snap.values.get(k.key), limits.status(k.key, snap.values.get(k.key), provider.pk))
+                     for k in CATALOGUE]
+        rows.append((provider, cells))
     return rows
 
 
@@ -117,7 +167,8 @@ def red_streaks(*, user, months: int = RED_STREAK_MONTHS, limits: Limits | None 
     window = _months_back(all_periods[-1], months)
     limits = limits or Limits()
     by_provider: dict = {}
-    for snap in snapshots(user=user).filter(period__in=window):
+    followed = followed_providers(period=all_periods[-1])
+    for snap in snapshots(user=user).filter(period__in=window, provider__in=followed):
         by_provider.setdefault(snap.provider, {})[snap.period] = snap.values
     result = []
     for provider, values_by_period in by_provider.items():

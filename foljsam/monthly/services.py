@@ -2,8 +2,11 @@
 
 import logging
 import math
+import re
+import smtplib
 import tempfile
 import threading
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,15 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Deviation, Severity, Source
 from foljsam.audit.context import acting_user
+from foljsam.audit.log import Action, log_event
+from foljsam.lib.documents import safe_filename
 from foljsam.registry.models import Provider
 
 from .engine import importer
-from .engine.kpis import BY_KEY, available_periods, compute_kpis
-from .models import ColumnMapping, ImportRun, KpiSnapshot, MatrixDispatch, Threshold
+from .engine.kpis import BY_KEY, compute_kpis
+from .models import ColumnMapping, FollowUpScope, ImportRun, KpiSnapshot, MatrixDispatch, QuarterSnapshot, Threshold
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +40,11 @@ THRESHOLD_ORDER_LOWER = _lazy("För det här nyckeltalet ska den gula gränsen v
 NO_THRESHOLD = _lazy("Nyckeltalet har inga tröskelvärden.")
 ALREADY_DEVIATION = _lazy("Det finns redan en öppen avvikelse för det här nyckeltalet och månaden.")
 STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inget halvfärdigt sparades; importera igen.")
+STALE_AWAITING = _lazy("Importen bekräftades inte och avbröts; de uppladdade filerna är raderade.")
 STALE_AFTER = timedelta(hours=2)
+PERIOD_RE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
+BAD_PERIOD = _lazy("Ogiltig månad ”%(p)s”: ange den som ÅÅÅÅ-MM.")
+NOT_AWAITING = _lazy("Importen väntar inte längre på bekräftelse.")
 
 
 def data_dir() -> Path:
@@ -58,22 +68,174 @@ def _engine_mapping(name: str, kind: str) -> importer.ColumnMapping | None:
     )
 
 
-def import_run_start(*, files: dict[str, str], by=None, mapping: str = "", source: str = "web") -> ImportRun:
-    """Record a new import (files: kind → original file name)."""
+def next_period(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def quarter_of(period: str) -> str:
+    return f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}"
+
+
+def quarter_figures(*, year: int, quarter: int) -> dict[int, dict]:
+    """{provider pk: figures} of a quarter, computed by the engine over the rows of the quarter's
+    imported months together (distinct clients and staff over the quarter, medians and continuity
+    over its rows). Stored on first use; an import that recomputes one of the months drops them."""
+    label = f"{year}-Q{quarter}"
+    declared = set(declared_periods())
+    periods = [p for p in (f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)) if p in declared]
+    stored = list(QuarterSnapshot.objects.filter(quarter=label))
+    if stored and all(s.periods == periods for s in stored):
+        return {s.provider_id: s.values for s in stored}
+    if not periods:
+        return {}
+    with_rows = set(KpiSnapshot.objects.filter(period__in=periods).values_list("provider_id", flat=True))
+    providers = {p.code: p for p in Provider.objects.filter(pk__in=with_rows)}
+    out = {}
+    with transaction.atomic():
+        QuarterSnapshot.objects.filter(quarter=label).delete()
+        for values in compute_kpis(data_dir(), periods, provider_ids=sorted(providers)):
+            provider = providers[values["provider_id"]]
+            out[provider.pk] = _json_safe(values)
+            QuarterSnapshot.objects.create(provider=provider, quarter=label, periods=periods, values=out[provider.pk])
+    return out
+
+
+def declared_periods() -> list[str]:
+    """The months that have figures: those a finished import declared (its period)."""
+    return sorted(set(ImportRun.objects.filter(status=ImportRun.Status.DONE).exclude(period="")
+                      .values_list("period", flat=True)))
+
+
+def dominant_period(months: dict[str, int]) -> str:
+    """The month with most rows (a tie goes to the later month: a file is exported after its month)."""
+    return max(months.items(), key=lambda kv: (kv[1], kv[0]))[0] if months else ""
+
+
+def _check_period(period: str) -> str:
+    period = (period or "").strip()
+    if period and not PERIOD_RE.match(period):
+        raise ValidationError(BAD_PERIOD, code="bad_period", params={"p": period})
+    return period
+
+
+def import_run_start(*, files: dict[str, str], by=None, mapping: str = "", source: str = "web",
+                     period: str = "") -> ImportRun:
+    """Record a new import (files: kind → original file name; period: the month it has figures for,
+    empty = the file's dominant month)."""
     files = {k: v for k, v in files.items() if v}
     if not files:
-        raise ValidationError(NO_FILES)
+        raise ValidationError(NO_FILES, code="no_files")
     if mapping and not ColumnMapping.objects.filter(name=mapping).exists():
-        raise ValidationError(UNKNOWN_MAPPING, params={"name": mapping})
-    return ImportRun.objects.create(by=by, files=files, mapping=mapping, source=source)
+        raise ValidationError(UNKNOWN_MAPPING, code="unknown_mapping", params={"name": mapping})
+    return ImportRun.objects.create(by=by, files=files, mapping=mapping, source=source, period=_check_period(period))
+
+
+def _months_of(reports: list[importer.FileImport]) -> dict[str, int]:
+    """Rows per month of the visits file: only visits give a month its figures (grants and additional
+    reports alone recompute the imported months they touch but declare none)."""
+    return next((f.months for f in reports if f.kind == "visits"), {})
+
+
+def _refused(run: ImportRun, exc: importer.FileRefused, reports: list) -> None:
+    run.status, run.message = ImportRun.Status.REFUSED, str(exc)
+    if isinstance(exc, importer.UnknownProviders):
+        run.report = {"unknown_providers": exc.counts, "unknown_file": exc.file}
+
+
+def import_run_check(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
+    """Step one of a web upload: read and check every file without storing anything, propose the
+    file's dominant month as the run's period and wait for the officer to confirm or change it.
+    A refused file (wrong columns, unknown provider ids) ends the run here, nothing stored."""
+    known = set(Provider.objects.values_list("code", flat=True))
+    kinds = [k for k in KIND_ORDER if k in paths]
+    reports = []
+    try:
+        for kind in kinds:
+            importer.check_file(paths[kind], kind, _engine_mapping(run.mapping, kind))
+        for kind in kinds:
+            ImportRun.objects.filter(pk=run.pk).update(phase=_("kontrollerar %(f)s") % {"f": run.files.get(kind)})
+            reports.extend(importer.import_file(
+                paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
+                mapping=_engine_mapping(run.mapping, kind), filename=run.files.get(kind), dry_run=True).files)
+    except importer.FileRefused as exc:
+        _refused(run, exc, reports)
+        for path in paths.values():
+            Path(path).unlink(missing_ok=True)
+        run.uploads, run.finished_at = {}, timezone.now()
+    except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
+        log.exception("monthly import check %s failed", run.pk)
+        run.status = ImportRun.Status.FAILED
+        run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
+            "err": exc.__class__.__name__}
+        for path in paths.values():
+            Path(path).unlink(missing_ok=True)
+        run.uploads, run.finished_at = {}, timezone.now()
+    else:
+        report = importer.ImportReport(files=reports)
+        months = _months_of(reports)
+        run.report = {**report.to_json(), "months": months, "checked": True}
+        run.status, run.period = ImportRun.Status.AWAITING, run.period or dominant_period(months)
+        run.uploads = {k: str(p) for k, p in paths.items()}
+        run.accepted, run.rejected = report.accepted, report.rejected_total
+    run.progress, run.phase = 0.0, ""
+    run.save()
+    return run
+
+
+def import_run_confirm(*, run: ImportRun, period: str, by) -> dict[str, Path]:
+    """The officer confirms (or changes) the month of a checked upload; returns the files to import."""
+    policy.ensure(by, "monthly.import", message=NOT_OFFICER)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ImportRun.Status.AWAITING:
+            raise ValidationError(NOT_AWAITING, code="not_awaiting")
+        period = _check_period(period)
+        if not period and run.files.get("visits"):
+            raise ValidationError(BAD_PERIOD, code="bad_period", params={"p": ""})
+        run.period, run.status, run.started_at = period, ImportRun.Status.RUNNING, timezone.now()
+        paths = {k: Path(v) for k, v in run.uploads.items()}
+        run.save()
+    return paths
+
+
+def import_run_cancel(*, run: ImportRun, by) -> ImportRun:
+    policy.ensure(by, "monthly.import", message=NOT_OFFICER)
+    if run.status != ImportRun.Status.AWAITING:
+        raise ValidationError(NOT_AWAITING, code="not_awaiting")
+    for path in run.uploads.values():
+        Path(path).unlink(missing_ok=True)
+    run.status, run.uploads, run.finished_at = ImportRun.Status.CANCELLED, {}, timezone.now()
+    run.save()
+    return run
+
+
+def rejects_path(run: ImportRun, kind: str) -> Path:
+    """Every rejected row of one file of a run (line, column, reason – never a value)."""
+    return data_dir() / "import_reports" / f"run-{run.pk}-{kind}-avvisade.csv"
+
+
+def months_to_refresh(*, period: str, reports: list[importer.FileImport], declared: set[str]) -> list[str]:
+    """The declared months an import changes: its own period, the months its rows fall in and the
+    month after each (whose sequence checks look back at them), and for grants every declared month
+    of their validity. Other months keep their stored figures."""
+    touched = {period} if period else set()
+    for f in reports:
+        for month in f.months:
+            touched |= {month, next_period(month)}
+        if f.span:
+            first, last = f.span["first"], f.span["last"] or "9999-12"
+            touched |= {p for p in declared if first <= p <= last}
+    return sorted(touched & declared)
 
 
 def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=None) -> ImportRun:
-    """Import the files of `run` (visits first), then recompute the key figures.
+    """Import the files of `run` (visits first), then recompute the key figures of the months it changes.
 
-    Every file's header is checked before anything is stored, so a wrong file refuses the
-    whole import. A row-level problem rejects only that row. A failed import can be re-run:
-    the import is idempotent.
+    Every file's header is checked, and the smaller files are read through once, before anything is
+    stored, so a wrong file or an unknown provider id refuses the whole import. A row-level problem
+    rejects only that row. A failed import can be re-run: the import is idempotent. The run's period
+    (given, else the visits file's dominant month) is the one month that gets figures from it.
     """
     known = set(Provider.objects.values_list("code", flat=True))
     kinds = [k for k in KIND_ORDER if k in paths]
@@ -93,19 +255,28 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     try:
         for kind in kinds:
             importer.check_file(paths[kind], kind, mappings[kind])
+        for kind in kinds:
+            if kind != "visits":  # small files: an unknown provider there must not leave visits stored
+                importer.import_file(paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
+                                     mapping=mappings[kind], filename=run.files.get(kind), dry_run=True)
         for i, kind in enumerate(kinds):
             report = importer.import_file(
                 paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
                 mapping=mappings[kind], progress=progress_for(i), filename=run.files.get(kind),
+                rejects_csv=rejects_path(run, kind),
             )
             reports.extend(report.files)
             stored = True
+        run.period = run.period or dominant_period(_months_of(reports))
         ImportRun.objects.filter(pk=run.pk).update(
-            phase=_("beräknar nyckeltal"), progress=len(kinds) / (len(kinds) + 1))
-        snapshots_refresh()
+            phase=_("beräknar nyckeltal"), progress=len(kinds) / (len(kinds) + 1), period=run.period)
+        declared = set(declared_periods()) | ({run.period} if run.period else set())
+        refreshed = months_to_refresh(period=run.period, reports=reports, declared=declared)
+        snapshots_refresh(periods=refreshed, declared=declared)
         run.status = ImportRun.Status.DONE
     except importer.FileRefused as exc:
-        run.status, run.message = ImportRun.Status.REFUSED, str(exc)
+        _refused(run, exc, reports)
+        reports = []
     except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
         log.exception("monthly import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
@@ -116,10 +287,17 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
             run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
                 "err": exc.__class__.__name__}
     report = importer.ImportReport(files=reports)
-    run.report = report.to_json()
+    run.report = {**run.report, **report.to_json(), "months": _months_of(reports)} if reports else run.report
+    if run.status == ImportRun.Status.DONE:
+        from .selectors import followed_providers
+
+        missing = followed_providers(period=run.period).exclude(kpi_snapshots__period=run.period) if run.period else []
+        run.report["no_rows_for"] = [{"code": p.code, "name": p.name} for p in missing]
+        run.report["refreshed"] = refreshed
     run.accepted, run.rejected = report.accepted, report.rejected_total
     run.finished_at = timezone.now()
-    run.progress, run.phase = 1.0, ""
+    run.progress, run.phase, run.uploads = 1.0, "", {}
+    log_event(user=run.by, action=Action.IMPORT, obj=run, detail=f"{run.get_status_display()}: {', '.join(run.files.values())}; {run.accepted} rader godkända, {run.rejected} avvisade")  # noqa: E501
     run.save()
     return run
 
@@ -133,25 +311,36 @@ def upload_dir() -> Path:
 
 
 def import_runs_close_stale() -> int:
-    """A run still "running" long after it started lost its worker (a restart): say so."""
-    stale = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+    """A run still "running" long after it started lost its worker (a restart): say so. An upload left
+    waiting for its month that long is cancelled and its files (clear ids) deleted."""
+    old = ImportRun.objects.filter(started_at__lt=timezone.now() - STALE_AFTER)
     count = 0
-    for run in stale:
-        run.status, run.message, run.finished_at = ImportRun.Status.FAILED, str(STALE_RUN), timezone.now()
+    for run in old.filter(status__in=[ImportRun.Status.RUNNING, ImportRun.Status.AWAITING]):
+        for path in run.uploads.values():
+            Path(path).unlink(missing_ok=True)
+        if run.status == ImportRun.Status.RUNNING:
+            run.status, run.message = ImportRun.Status.FAILED, str(STALE_RUN)
+        else:
+            run.status, run.message = ImportRun.Status.CANCELLED, str(STALE_AWAITING)
+        run.uploads, run.finished_at = {}, timezone.now()
         run.save()
         count += 1
     return count
 
 
-def import_run_in_background(*, run: ImportRun, paths: dict[str, Path], cleanup: list[Path] = ()) -> threading.Thread:
-    """Run an upload's import in a thread so the page can show progress."""
+def import_run_in_background(*, run: ImportRun, paths: dict[str, Path], cleanup: list[Path] = (),
+                             check_only: bool = False) -> threading.Thread:
+    """Run an upload's check (step one) or import (step two) in a thread so the page can show progress."""
     user = run.by
 
     def work():
         close_old_connections()
         try:
             with acting_user(user):
-                import_run_execute(run=run, paths=paths)
+                if check_only:
+                    import_run_check(run=run, paths=paths)
+                else:
+                    import_run_execute(run=run, paths=paths)
         finally:
             for path in cleanup:
                 Path(path).unlink(missing_ok=True)
@@ -168,17 +357,24 @@ def _json_safe(values: dict) -> dict:
 
 
 @transaction.atomic
-def snapshots_refresh(*, periods: list[str] | None = None) -> int:
-    """Recompute the key figures of every month with data (sequence checks look across months,
-    and grants affect every month, so one import may change any month)."""
+def snapshots_refresh(*, periods: list[str] | None = None, declared: set[str] | None = None) -> int:
+    """Recompute the stored key figures of `periods` (default: every declared month).
+
+    Only declared months have figures, and in them only providers with visit rows: a provider
+    without rows has no snapshot and shows "ingen data", never a colour. Snapshots of months no
+    import declared (left by older versions) are removed.
+    """
+    declared = set(declared_periods()) if declared is None else declared
+    periods = sorted(declared) if periods is None else [p for p in periods if p in declared]
+    KpiSnapshot.objects.exclude(period__in=declared).delete()
+    QuarterSnapshot.objects.filter(quarter__in={quarter_of(p) for p in periods}).delete()
     providers = {p.code: p for p in Provider.objects.all()}
-    periods = periods or available_periods(data_dir())
     count = 0
     for period in periods:
         seen = set()
         for values in compute_kpis(data_dir(), period):
             provider = providers.get(values["provider_id"])
-            if provider is None:
+            if provider is None or not values.get("visits"):
                 continue
             KpiSnapshot.objects.update_or_create(
                 provider=provider, period=period, defaults={"values": _json_safe(values)})
@@ -190,8 +386,7 @@ def snapshots_refresh(*, periods: list[str] | None = None) -> int:
 
 @transaction.atomic
 def threshold_set(*, key: str, tender=None, yellow: float, red: float, by) -> Threshold:
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+    policy.ensure(by, "monthly.settings", message=NOT_OFFICER)
     kpi = BY_KEY.get(key)
     if kpi is None or kpi.worse is None:
         raise ValidationError(NO_THRESHOLD)
@@ -208,8 +403,7 @@ def threshold_set(*, key: str, tender=None, yellow: float, red: float, by) -> Th
 @transaction.atomic
 def threshold_reset(*, key: str, tender=None, by) -> None:
     """Back to the default: delete the row (the audit log keeps what it was)."""
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+    policy.ensure(by, "monthly.settings", message=NOT_OFFICER)
     for threshold in Threshold.objects.filter(key=key, tender=tender):
         threshold.delete()
 
@@ -239,51 +433,89 @@ def deviation_from_figure(*, provider, period: str, key: str, by, text: str, sub
 
 
 NO_RECIPIENTS = _lazy("Ingen utförare med e-postadress har nyckeltal det här kvartalet.")
+SKIP_NO_DATA = _lazy("inga nyckeltal under kvartalet")
+SKIP_NO_ADDRESS = _lazy("ingen e-postadress (varken aktiva användare eller utförarens e-post)")
+SKIP_MAIL_FAILED = _lazy("e-posten kunde inte skickas (%(err)s)")
 
 
-def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> list[MatrixDispatch]:
-    """E-mail each provider its quarterly matrix (Excel and PDF) – the seed's "en gång per kvartal".
+@dataclass
+class QuarterSend:
+    """What a quarterly mailing did: who got their matrix, who got nothing and why, and which months
+    of the quarter have no figures yet (a quarter not yet complete)."""
 
-    Recipients: the provider's active users and its contact address. The mails leave after the
-    transaction commits, so a failure never leaves a dispatch recorded for a mail not sent.
+    sent: list = field(default_factory=list)  # MatrixDispatch
+    skipped: list = field(default_factory=list)  # (provider, reason)
+    missing_months: list = field(default_factory=list)
+
+
+def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> QuarterSend:
+    """E-mail each followed provider its quarterly matrix (Excel and PDF) – the seed's "en gång per kvartal".
+
+    Recipients: the provider's active users and its contact address. Each provider's mail is sent
+    first and its dispatch recorded only when the mail server accepted it, so a failed mail never
+    leaves a dispatch (nor "skickad" on the page); the others are still sent.
     """
     from django.core.mail import EmailMessage, get_connection
 
     from . import exports
+    from .selectors import followed_providers
 
-    if not by.is_officer:
-        raise ValidationError(NOT_OFFICER)
+    policy.ensure(by, "monthly.send", message=NOT_OFFICER)
     label = f"{year}-Q{quarter}"
     periods = [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
-    candidates = Provider.objects.filter(kpi_snapshots__period__in=periods).distinct()
+    result = QuarterSend(missing_months=[p for p in periods if p not in set(declared_periods())])
+    with_data = set(KpiSnapshot.objects.filter(period__in=periods).values_list("provider_id", flat=True))
+    followed = set()
+    for period in periods:
+        followed |= set(followed_providers(period=period).values_list("pk", flat=True))
+    candidates = Provider.objects.filter(pk__in=followed | with_data).order_by("name")
     if providers is not None:
         candidates = candidates.filter(pk__in=[p.pk for p in providers])
-    dispatches, messages = [], []
-    with transaction.atomic():
-        for provider in candidates.order_by("name"):
-            to = sorted({u.email for u in provider.users.filter(is_active=True) if u.email}
-                        | ({provider.contact_email} if provider.contact_email else set()))
-            if not to:
-                continue
-            data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
-            name = f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}"
-            body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
-                     "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
-                     "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {
-                "q": quarter, "y": year, "officer": by.get_full_name() or by.username}
-            message = EmailMessage(_("Matris – månadsuppföljning hemtjänst, kvartal %(q)s %(y)s") % {
-                "q": quarter, "y": year}, body, None, to)
-            message.attach(f"{name}.xlsx", exports.to_xlsx(data),
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            message.attach(f"{name}.pdf", exports.to_pdf(data), "application/pdf")
-            messages.append(message)
-            dispatches.append(MatrixDispatch.objects.create(provider=provider, quarter=label, by=by,
-                                                            recipients=", ".join(to)))
-        if not dispatches:
-            raise ValidationError(NO_RECIPIENTS)
+    connection = get_connection()
+    for provider in candidates:
+        if provider.pk not in with_data:
+            result.skipped.append((provider, str(SKIP_NO_DATA)))
+            continue
+        to = sorted({u.email for u in provider.users.filter(is_active=True) if u.email}
+                    | ({provider.contact_email} if provider.contact_email else set()))
+        if not to:
+            result.skipped.append((provider, str(SKIP_NO_ADDRESS)))
+            continue
+        data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
+        # a provider code may hold a newline or a quote
+        name = safe_filename(f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}")
+        body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
+                 "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
+                 "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {
+            "q": quarter, "y": year, "officer": by.get_full_name() or by.username}
+        message = EmailMessage(_("Matris – månadsuppföljning hemtjänst, kvartal %(q)s %(y)s") % {
+            "q": quarter, "y": year}, body, None, to, connection=connection)
+        message.attach(f"{name}.xlsx", exports.to_xlsx(data),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        message.attach(f"{name}.pdf", exports.to_pdf(data), "application/pdf")
+        try:
+            accepted = message.send()
+        except (OSError, smtplib.SMTPException) as exc:  # SMTPException covers refusals; OSError no server
+            log.warning("quarter matrix %s to %s failed: %s", label, provider.code, exc)
+            result.skipped.append((provider, str(SKIP_MAIL_FAILED) % {"err": exc.__class__.__name__}))
+            continue
+        if accepted:
+            result.sent.append(MatrixDispatch.objects.create(provider=provider, quarter=label, by=by,
+                                                             recipients=", ".join(to)))
+    if not result.sent and not result.skipped:
+        raise ValidationError(NO_RECIPIENTS, code="no_recipients")
+    return result
 
-        def deliver():
-            get_connection().send_messages(messages)
+BAD_SCOPE = _lazy("Välj minst en avtalsform och en regiform, eller stäng av månadsuppföljningen för området.")
 
-        transaction.on_commit(deliver)
-    return dispatches
+
+@transaction.atomic
+def scope_set(*, area, contract_forms: list[str], ownerships: list[str], by) -> FollowUpScope:
+    """Which providers of an area are followed monthly (shown on the matrix, used by the mailing)."""
+    policy.ensure(by, "monthly.settings", message=NOT_OFFICER)
+    if not contract_forms or not ownerships:
+        raise ValidationError(BAD_SCOPE, code="bad_scope")
+    scope = FollowUpScope.objects.filter(area=area).first() or FollowUpScope(area=area)
+    scope.contract_forms, scope.ownerships = sorted(contract_forms), sorted(ownerships)
+    scope.save()
+    return scope

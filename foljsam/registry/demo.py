@@ -31,7 +31,10 @@ DEMO_USERS = [
     ("ledning", "Lars Ledning", Role.READER, None),
     ("aros", "Amina Aros (verksamhetsansvarig)", Role.PROVIDER, "HT-AROS"),
     ("eveo", "Erik Eveo (verksamhetsansvarig)", Role.PROVIDER, "HT-EVEO"),
+    ("enhetschef", "Elsa Enhetschef (en enhet i egen regi)", Role.PROVIDER, "HT-EGEN"),
 ]
+# A unit manager (issue 11): bound to one unit of the provider, sees and answers only that unit.
+DEMO_UNIT_MANAGERS = {"enhetschef": 0}  # username → index into OWN_HOME_CARE_UNITS
 
 VON, SN = "Vård- och omsorgsnämnden", "Socialnämnden"
 E, F, IF = Sector.ELDERLY, Sector.DISABILITY, Sector.INDIVIDUAL_FAMILY
@@ -107,14 +110,15 @@ def _provider(code, name, ownership, org=""):
 
 
 def load(ctx: dict) -> None:
-    boards = {name: Board.objects.create(name=name) for name in (VON, SN)}
+    # A migrated database already has the standard boards and areas (registry migration 0002).
+    boards = {name: Board.objects.get_or_create(name=name)[0] for name in (VON, SN)}
     areas = {}
     for i, (code, name, board, proc, sector, monthly, quality, year) in enumerate(AREAS):
-        areas[code] = Area.objects.create(
-            code=code, name=name, board=boards[board], procurement=proc, sector=sector, monthly_followup=monthly,
+        areas[code] = Area.objects.update_or_create(code=code, defaults=dict(
+            name=name, board=boards[board], procurement=proc, sector=sector, monthly_followup=monthly,
             quality_study=quality, followup_year=year, sort_order=i * 10,
             contract_followup=True, indepth_followup=True,
-        )
+        ))[0]
     hc = areas["hemtjanst"]
     tender_2016 = TenderDocument.objects.create(area=hc, name="Förfrågningsunderlag hemtjänst", version="2016",
                                                 valid_from=date(2016, 1, 1))
@@ -204,5 +208,7 @@ def load(ctx: dict) -> None:
             email=f"{username}@example.org", provider=home_care[provider_code] if provider_code else None,
             is_superuser=role == Role.ADMIN, is_staff=role == Role.ADMIN,
         )
+        if username in DEMO_UNIT_MANAGERS:
+            user.units.set([user.provider.units.get(name=f"Hemtjänst {OWN_HOME_CARE_UNITS[DEMO_UNIT_MANAGERS[username]]}")])
         users[username] = user
     ctx["users"] = users

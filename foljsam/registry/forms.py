@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from foljsam.lib.forms import date_widgets
+from foljsam.lib.uploads import check_upload
 
 from .models import Area, Board, Contract, Permit, Provider, ProviderEvent, TenderDocument, Unit
 
@@ -69,6 +70,11 @@ class TenderForm(forms.ModelForm):
 
 class ProviderImportForm(forms.Form):
     file = forms.FileField(label=_("Fil (providers.csv)"), help_text=_("CSV med , eller ; som avgränsare, UTF-8."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload(upload, kind="providers")  # size and line length before the file is read
+        return upload
 
 
 class YearForm(forms.Form):

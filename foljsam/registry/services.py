@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from foljsam.accounts import policy
 from foljsam.lib.csvfiles import CsvError, read_rows
+from foljsam.lib.uploads import UploadRefused, check_upload
 
 from .models import Area, Contract, ContractForm, Ownership, Provider
 
@@ -21,8 +23,7 @@ NOT_ALLOWED = gettext_lazy("Bara uppföljare och administratörer får ändra re
 @transaction.atomic
 def registry_save(*, obj: Model, by) -> Model:
     """Validate and save any registry object (create or change)."""
-    if not by.is_officer:
-        raise ValidationError(NOT_ALLOWED)
+    policy.ensure(by, "registry.edit", message=NOT_ALLOWED)
     obj.full_clean()
     obj.save()
     return obj
@@ -30,8 +31,7 @@ def registry_save(*, obj: Model, by) -> Model:
 
 @transaction.atomic
 def registry_delete(*, obj: Model, by) -> None:
-    if not by.is_officer:
-        raise ValidationError(NOT_ALLOWED)
+    policy.ensure(by, "registry.edit", message=NOT_ALLOWED)
     obj.delete()
 
 
@@ -89,9 +89,13 @@ def providers_import(*, data: bytes, by=None) -> ProviderImportResult:
     """
     result = ProviderImportResult()
     try:
+        check_upload(data, kind="providers")
         header, rows = read_rows(data)
     except CsvError as exc:
         result.errors.append((0, str(exc)))
+        return result
+    except UploadRefused as exc:
+        result.errors.append((0, " ".join(exc.messages)))
         return result
     missing = [c for c in PROVIDER_COLUMNS if c not in header]
     if missing:
@@ -133,4 +137,10 @@ def providers_import(*, data: bytes, by=None) -> ProviderImportResult:
 
 
 def providers_import_file(*, path: Path, by=None) -> ProviderImportResult:
+    try:
+        check_upload(Path(path), kind="providers")  # before the file is read into memory
+    except UploadRefused as exc:
+        result = ProviderImportResult()
+        result.errors.append((0, " ".join(exc.messages)))
+        return result
     return providers_import(data=Path(path).read_bytes(), by=by)

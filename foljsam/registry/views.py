@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -7,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from foljsam.accounts.decorators import officer_required, staff_required
+from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import get_visible
 from foljsam.actions.selectors import action_plan_list, deviation_list
 from foljsam.home import provider_sections
@@ -45,7 +44,7 @@ def _save_form(request, form, *, success_url, title, cancel_url, extra=None):
     return render(request, "registry/form.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@require("registry.view")
 def provider_list(request):
     area = Area.objects.filter(pk=parse_pk(request.GET.get("omrade"))).first()
     providers = selectors.provider_list(
@@ -57,7 +56,7 @@ def provider_list(request):
     return render(request, template, context)
 
 
-@login_required
+@require("registry.view")
 def provider_detail(request, pk):
     provider = get_visible(Provider.objects, request.user, pk=pk)
     context = {
@@ -73,7 +72,7 @@ def provider_detail(request, pk):
     return render(request, "registry/provider_detail.html", context)
 
 
-@officer_required
+@require("registry.edit")
 def provider_edit(request, pk=None):
     provider = get_visible(Provider.objects, request.user, pk=pk) if pk else Provider()
     form = forms.ProviderForm(request.POST or None, instance=provider)
@@ -90,7 +89,7 @@ def _child_form(kind, request, instance, provider):
     return form_class(request.POST or None, instance=instance, **kwargs)
 
 
-@officer_required
+@require("registry.edit")
 def child_create(request, provider_pk, kind):
     if kind not in CHILDREN:
         raise Http404
@@ -104,7 +103,7 @@ def child_create(request, provider_pk, kind):
     )
 
 
-@officer_required
+@require("registry.edit")
 def child_edit(request, kind, pk):
     if kind not in CHILDREN:
         raise Http404
@@ -119,7 +118,7 @@ def child_edit(request, kind, pk):
     )
 
 
-@officer_required
+@require("registry.edit")
 @require_POST
 def child_delete(request, kind, pk):
     if kind not in CHILDREN:
@@ -138,7 +137,7 @@ def child_delete(request, kind, pk):
     return redirect(provider.get_absolute_url())
 
 
-@staff_required
+@require("registry.settings.view")
 def settings_list(request):
     context = {
         "boards": Board.objects.all(),
@@ -148,7 +147,7 @@ def settings_list(request):
     return render(request, "registry/settings.html", context)
 
 
-@officer_required
+@require("registry.edit")
 def settings_edit(request, kind, pk=None):
     if kind not in SETTINGS:
         raise Http404
@@ -167,7 +166,7 @@ def get_object_or_none(model, pk):
     return model.objects.filter(pk=pk).first()
 
 
-@officer_required
+@require("registry.edit")
 def provider_import(request):
     from .services import providers_import
 
@@ -188,6 +187,7 @@ def provider_import(request):
     )
 
 
+@require("registry.edit")
 def child_or_settings_edit(request, kind, pk):
     """One edit URL for every registry object kind."""
     if kind in SETTINGS:

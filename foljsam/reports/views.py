@@ -1,14 +1,14 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from foljsam.accounts.decorators import staff_required
+from foljsam.accounts.policy import require
 from foljsam.lib.forms import parse_pk
 from foljsam.registry.forms import YearForm
 from foljsam.registry.models import Board
 from foljsam.registry.selectors import providers_table
 
 
-@staff_required
+@require("reports.view")
 def providers_table_view(request):
     form = YearForm(request.GET or {"year": timezone.localdate().year - 1})
     table = None
@@ -21,6 +21,6 @@ def providers_table_view(request):
                   status=200 if form.is_valid() else 400)
 
 
-@staff_required
+@require("reports.view")
 def report_index(request):
     return render(request, "reports/index.html")

@@ -1,4 +1,6 @@
-"""The demo loads and shows what the follow-up needs: two finished years and one in progress."""
+"""The demo loads and shows what the follow-up needs: two finished years and one in progress.
+
+How long it takes is measured by bench/demo.py, not asserted here (no timing assertions in tests)."""
 
 import pytest
 from django.core.management import call_command
@@ -21,6 +23,14 @@ def test_demo_loads_campaigns(settings):
     statuses = set(current.assessments.values_list("status", flat=True))
     assert {Status.SENT, Status.OPENED, Status.SUBMITTED, Status.FACTCHECK} <= statuses
     assert selectors.summary(finished)["with_plan"] > 0
+    # The demo's unit manager is bound to one own unit and sees only its assessments.
+    from foljsam.accounts.models import User
+    from foljsam.accounts.policy import visible
+    from foljsam.followups.models import Assessment
+
+    manager = User.objects.get(username="enhetschef")
+    units = {a.unit_id for a in visible(manager, Assessment.objects.all())}
+    assert units == set(manager.units.values_list("pk", flat=True)) and len(units) == 1
 
 
 def test_demo_shows_night_patrol_figures_and_sample_audit(settings, client):

@@ -379,7 +379,8 @@ def test_refused_rating_keeps_what_was_chosen(client, r2):
 
 
 def test_excel_and_pdf_carry_figures_and_both_counts(client, r2):
-    import re
+    import shutil
+    import subprocess
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -396,16 +397,26 @@ def test_excel_and_pdf_carry_figures_and_both_counts(client, r2):
     assert wb.sheetnames[-2:] == ["Avvikelser per enhet", "Siffror"]
     rows = [row for row in wb["Avvikelser per enhet"].iter_rows(values_only=True)
             if row[0] == "Alfa Omsorg AB enhet 1"]
-    assert rows[0] == ("Alfa Omsorg AB enhet 1", 33, 2, 1)  # share met, yellow + red, red only
+    assert rows[0] == ("Alfa Omsorg AB enhet 1", 0.33, 2, 1)  # share met, yellow + red, red only
+    share_cell = next(c for row in wb["Avvikelser per enhet"].iter_rows() for c in row if c.value == 0.33)
+    assert share_cell.number_format == "0%"
     assert rows[1][1:3] == ("Hälso- och sjukvård (2), Organisation och styrning (3)", "Ja")  # the dialogue agenda
     figures = list(wb["Siffror"].iter_rows(values_only=True))
     unit_rows = [row for row in figures if row[0] == "Alfa Omsorg AB enhet 1"]
-    assert unit_rows == [("Alfa Omsorg AB enhet 1", 4, 4, None), ("Alfa Omsorg AB enhet 1", 10, 60, 90),
-                         ("Alfa Omsorg AB enhet 1", 87.5, None, None)]
-    cell = next(c for row in wb["Siffror"].iter_rows() for c in row if c.value == 87.5)
-    assert cell.number_format == '0.0" %"'
+    # A count table, a sample audit (count checked, then shares met as real percentages), a share.
+    assert unit_rows == [("Alfa Omsorg AB enhet 1", 4, 4, None), ("Alfa Omsorg AB enhet 1", 10, 0.6, 0.9),
+                         ("Alfa Omsorg AB enhet 1", 0.875, None, None)]
+    cell = next(c for row in wb["Siffror"].iter_rows() for c in row if c.value == 0.875)
+    assert cell.number_format == "0.0%"
+    assert next(c for row in wb["Siffror"].iter_rows() for c in row if c.value == 0.6).number_format == "0%"
     pdf = client.get(reverse("followups:results_export", args=[campaign.pk, "pdf"]))
-    # Summary, two rated areas (the reported-only area has no matrix), three figures.
-    assert len(re.findall(rb"/Type /Page\b", pdf.content)) == 6
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True,
+                              check=True).stdout.decode()
+        assert "Dagordning för dialogmöten" in text and "Avvikelser, endast röd" in text
+        for fig in selectors.figures(campaign):  # every figure with its chart's title and its table
+            assert fig.requirement.title in text
+        assert "87,5 %" in text and "Diagram 3." in text
     client.force_login(r2.user_a)
     assert client.get(reverse("followups:results_export", args=[campaign.pk, "pdf"])).status_code == 403

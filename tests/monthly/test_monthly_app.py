@@ -3,6 +3,7 @@
 import io
 import json
 import time
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,7 +23,6 @@ VISITS = (
     "2,P-A,19400101-1234,S1,2026-03-02T12:00:00,2026-03-02T12:20:00,manual,inkop\n"
     "3,P-A,19500505-5555,,2026-03-03T09:00:00,2026-03-03T09:10:00,electronic,tillsyn\n"
     "4,P-B,19600606-6666,S9,2026-03-02T08:00:00,2026-03-02T08:40:00,electronic,dusch\n"
-    "5,P-X,19600606-6666,S9,2026-03-02T09:00:00,2026-03-02T09:40:00,electronic,dusch\n"
     "6,P-B,19600606-6666,S9,2026-03-02T10:00:00,2026-03-02T09:40:00,electronic,dusch\n"
 )
 GRANTS = (
@@ -47,9 +47,10 @@ def _import(tmp_path, **texts):
 def test_import_stores_rows_reports_rejections_and_computes_snapshots(world, tmp_path):
     run = _import(tmp_path, visits=VISITS, grants=GRANTS)
     assert run.status == ImportRun.Status.DONE
-    assert (run.accepted, run.rejected) == (4 + 2, 2)
+    assert (run.accepted, run.rejected) == (4 + 2, 1)
     reasons = {(r["line"], r["column"]) for r in run.report["rejected"]}
-    assert reasons == {(6, "provider_id"), (7, "check_out")}
+    assert reasons == {(6, "check_out")}
+    assert run.period == "2026-03"
     a = KpiSnapshot.objects.get(provider=world.provider_a, period="2026-03").values
     # 3 rows: 30 + 20 + 10 minutes; one manual, one generic; grant 100 min for the whole month.
     assert (a["visits"], a["clients"], a["staff"], a["executed_minutes"]) == (3, 2, 1, 60)
@@ -102,8 +103,8 @@ def test_command_json_outputs(world, tmp_path, capsys):
     visits = _write(tmp_path, "visits.csv", VISITS)
     call_command("monthly", "import", "--visits", str(visits), "--json")
     out = json.loads(capsys.readouterr().out)
-    assert out["accepted"] == 4
-    assert {"line": 7, "column": "check_out"}.items() <= out["rejected"][1].items()
+    assert out["accepted"] == 4 and out["period"] == "2026-03"
+    assert {"line": 6, "column": "check_out"}.items() <= out["rejected"][0].items()
     assert set(out["rejected"][0]) >= {"line", "column", "reason"}
     call_command("monthly", "kpis", "--period", "2026-03", "--json")
     rows = json.loads(capsys.readouterr().out)
@@ -225,16 +226,16 @@ def test_quarter_exports(world, client):
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["Januari 2026", "Februari 2026", "Mars 2026", "Kvartalet"]
     ws = wb["Januari 2026"]
-    header = [c.value for c in ws[4]]
-    assert header == ["Nyckeltal", "Alfa Omsorg AB", "Beta Hemtjänst AB"]
-    manual = next(row for row in ws.iter_rows(min_row=5) if row[0].value == "Andel manuella registreringar")
-    assert manual[1].value == "20,0 % (Röd)" and manual[1].fill.fgColor.rgb.endswith("FBD9D7")
+    assert [r[0].value for r in ws.iter_rows(min_row=5)] == ["Alfa Omsorg AB", "Beta Hemtjänst AB"]
+    column = [c.value for c in ws[4]].index("Andel manuella registreringar")
+    manual = ws.cell(row=5, column=column + 1)
+    assert manual.value == 0.2 and manual.fill.fgColor.rgb.endswith("FBD9D7")  # details in test_exports.py
     pdf = client.get("/manadsuppfoljning/kvartal/2026-Q1.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # A provider user gets only their own matrix, whatever they ask for.
     client.force_login(world.user_b)
     wb = load_workbook(io.BytesIO(client.get("/manadsuppfoljning/kvartal/2026-Q1.xlsx").content))
-    assert [c.value for c in wb["Februari 2026"][4]] == ["Nyckeltal", "Beta Hemtjänst AB"]
+    assert [r[0].value for r in wb["Februari 2026"].iter_rows(min_row=5)] == ["Beta Hemtjänst AB"]
     response = client.get(f"/manadsuppfoljning/kvartal/2026-Q1.xlsx?utforare={world.provider_a.pk}")
     assert response.status_code == 404
 
@@ -264,6 +265,8 @@ URLS = [
      FORBIDDEN),
     ("/manadsuppfoljning/import/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/import/{run}/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/import/{run}/avvisade.csv", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("/manadsuppfoljning/omfattning/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/troskelvarden/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/troskelvarden/manual_share/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("/manadsuppfoljning/mappningar/", LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -297,16 +300,36 @@ def test_web_upload_runs_in_background_with_progress(world, client):
         "grants": SimpleUploadedFile("grants.csv", GRANTS.encode()),
     })
     assert response.status_code == 302
-    run = ImportRun.objects.get()
+    run = _wait(ImportRun.objects.get())
+    # Step one: checked, nothing stored, the file's month proposed.
+    assert run.status == ImportRun.Status.AWAITING and run.period == "2026-03"
+    assert not (services.data_dir() / "visits.parquet").exists()
+    page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
+    assert 'value="2026-03" selected' in page and "check_out" in page
+    uploads = [Path(p) for p in run.uploads.values()]
+    assert len(uploads) == 2 and all(p.exists() for p in uploads)
+    response = client.post(f"/manadsuppfoljning/import/{run.pk}/bekrafta/", {"period": "2026-03"})
+    assert response.status_code == 302
+    run = _wait(run)
+    assert run.status == ImportRun.Status.DONE and run.by == world.officer and run.period == "2026-03"
+    page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
+    assert "Klar" in page and "visits.csv" in page and "check_out" in page
+    for _ in range(50):  # the worker removes the uploads right after it saved the run
+        if not any(p.exists() for p in uploads):
+            break
+        time.sleep(0.1)
+    assert not any(p.exists() for p in uploads)  # temporary uploads are removed
+    csv_text = b"".join(client.get(f"/manadsuppfoljning/import/{run.pk}/avvisade.csv").streaming_content).decode()
+    assert csv_text.splitlines()[0] == "fil,rad,kolumn,orsak" and "visits.csv,6,check_out," in csv_text
+
+
+def _wait(run):
     for _ in range(100):
         run.refresh_from_db()
         if run.status != ImportRun.Status.RUNNING:
             break
         time.sleep(0.1)
-    assert run.status == ImportRun.Status.DONE and run.by == world.officer
-    page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
-    assert "Klar" in page and "visits.csv" in page and "check_out" in page
-    assert not list(services.upload_dir().glob("upload-*"))  # temporary uploads are removed
+    return run
 
 
 def test_a_figure_becomes_a_deviation_only_once(world, client):
@@ -368,7 +391,45 @@ def test_quarter_matrix_is_sent_to_each_provider(world, client, mailoutbox, djan
     assert names == ["matris-manadsuppfoljning-hemtjanst-2026-Q1-P-B.xlsx",
                      "matris-manadsuppfoljning-hemtjanst-2026-Q1-P-B.pdf"]
     wb = load_workbook(io.BytesIO(to_bob.attachments[0][1]))
-    assert [c.value for c in wb["Februari 2026"][4]] == ["Nyckeltal", "Beta Hemtjänst AB"]  # only B's own row
+    assert [r[0].value for r in wb["Februari 2026"].iter_rows(min_row=5)] == ["Beta Hemtjänst AB"]  # only B's own
     assert "kvartal 1 2026" in to_bob.subject
     page = client.get("/manadsuppfoljning/").content.decode()
     assert "skickad" in page
+
+
+def _awaiting_run(tmp_path):
+    upload = tmp_path / "upload-visits.csv"
+    upload.write_text(VISITS, encoding="utf-8")
+    run = services.import_run_start(files={"visits": "visits.csv"}, source="web")
+    return services.import_run_check(run=run, paths={"visits": upload}), upload
+
+
+def test_confirm_and_cancel_are_for_officers_only(world, client, tmp_path):
+    run, upload = _awaiting_run(tmp_path)
+    assert run.status == ImportRun.Status.AWAITING and run.period == "2026-03"
+    people = people_of(world, "anon", "reader", "user_a", "user_b")
+    for action in ("bekrafta", "avbryt"):
+        url = f"/manadsuppfoljning/import/{run.pk}/{action}/"
+        assert statuses(client, url, people, method="post", data={"period": "2026-03"}) == {
+            "anon": LOGIN, "reader": FORBIDDEN, "user_a": FORBIDDEN, "user_b": FORBIDDEN}
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.AWAITING and upload.exists()
+    client.force_login(world.officer)
+    # A month the file does not hold is not offered: refused, nothing started.
+    assert client.post(f"/manadsuppfoljning/import/{run.pk}/bekrafta/", {"period": "2026-07"}).status_code == 400
+    assert client.post(f"/manadsuppfoljning/import/{run.pk}/avbryt/").status_code == 302
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CANCELLED and not upload.exists()
+    # A cancelled run cannot be confirmed any more.
+    assert client.post(f"/manadsuppfoljning/import/{run.pk}/bekrafta/", {"period": "2026-03"}).status_code == 400
+    with pytest.raises(ValidationError) as exc:
+        services.import_run_confirm(run=run, period="2026-03", by=world.officer)
+    assert exc.value.code == "not_awaiting"
+
+
+def test_a_forgotten_awaiting_upload_is_closed_and_its_files_removed(world, tmp_path):
+    run, upload = _awaiting_run(tmp_path)
+    ImportRun.objects.filter(pk=run.pk).update(started_at=run.started_at - services.STALE_AFTER * 2)
+    assert services.import_runs_close_stale() == 1
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CANCELLED and not upload.exists() and run.uploads == {}

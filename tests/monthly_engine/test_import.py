@@ -9,7 +9,13 @@ import duckdb
 import pytest
 
 from foljsam.lib.pseudonym import Pseudonymizer
-from foljsam.monthly.engine.importer import MAX_REJECTED_LISTED, ColumnMapping, FileRefused, import_file
+from foljsam.monthly.engine.importer import (
+    MAX_REJECTED_LISTED,
+    ColumnMapping,
+    FileRefused,
+    UnknownProviders,
+    import_file,
+)
 
 from .conftest import GRANTS_HEADER, KEY, PROVIDERS, REPORTS_HEADER, VISITS_HEADER
 
@@ -68,7 +74,7 @@ def test_row_rejections_with_line_and_column(loader):
     text = VISITS_HEADER + (
         "v1,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # line 2 ok
         "v2,P1,c1,s1,2026-03-01T09:00:00,2026-03-01T08:59:00,electronic,A\n"  # 3: check_out < check_in
-        "v3,P9,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 4: unknown provider
+        "v3,,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 4: no provider
         "v4,P1,,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 5: empty client
         "v5,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,fax,A\n"  # 6: unknown method
         "v6,P1,c1,s1,2026-02-30T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 7: bad timestamp
@@ -89,6 +95,46 @@ def test_row_rejections_with_line_and_column(loader):
         "line": 3, "column": "check_out", "reason": "Utkvittens är före inkvittens", "file": "f1.csv",
         "kind": "visits"}
     assert len(list((loader.data / "import_reports").glob("*.json"))) == 1
+    # Grouped by reason: counts and first lines; one group per (column, reason).
+    groups = {(g["column"], g["count"]): g["lines"] for g in rep.kind("visits").groups}
+    assert groups[("check_out", 1)] == [3] and groups[(None, 1)] == [8] and groups[("provider_id, visit_id", 1)] == [9]
+
+
+def test_unknown_provider_ids_refuse_the_file_naming_ids_and_counts(loader):
+    text = VISITS_HEADER + "".join(
+        f"v{i},{p},c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"
+        for i, p in enumerate(["P1", "X7", "X7", "X7", "X8", "P2"]))
+    with pytest.raises(UnknownProviders) as exc:
+        import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS)
+    assert exc.value.counts == {"X7": 3, "X8": 1}
+    assert "X7 (3 rader)" in str(exc.value) and "X8 (1 rader)" in str(exc.value)
+    assert not (loader.data / "visits.parquet").exists()  # nothing stored
+
+
+def test_rejections_grouped_and_all_rows_in_a_csv(loader, tmp_path):
+    bad = "".join(f"v{i},P1,,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n" for i in range(1500))
+    bad += "w1,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T07:30:00,electronic,A\n"
+    out = tmp_path / "rej.csv"
+    rep = import_file(loader.write(VISITS_HEADER + bad), "visits", loader.data, KEY, PROVIDERS, rejects_csv=out)
+    f = rep.kind("visits")
+    assert [(g["column"], g["count"], g["lines"]) for g in f.groups] == [
+        ("client_id", 1500, [2, 3, 4, 5, 6]), ("check_out", 1, [1502])]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 1501 and lines[0] == "fil,rad,kolumn,orsak"
+
+
+def test_dry_run_reports_months_and_stores_nothing(loader):
+    text = VISITS_HEADER + (
+        "v1,P1,c1,s1,2026-09-30T23:10:00,2026-09-30T23:40:00,electronic,A\n"
+        "v2,P1,c1,s1,2026-10-01T08:00:00,2026-10-01T08:30:00,electronic,A\n"
+        "v3,P1,c1,s1,2026-10-02T08:00:00,2026-10-02T08:30:00,electronic,A\n"
+        "v4,P1,c1,s1,2026-11-01T00:10:00,2026-11-01T00:30:00,electronic,A\n")
+    rep = import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS, dry_run=True)
+    assert rep.kind("visits").months == {"2026-09": 1, "2026-10": 2, "2026-11": 1}
+    assert not (loader.data / "visits.parquet").exists()
+    grants = GRANTS_HEADER + "c1,P1,A,100,2026-01-01,2026-03-31\nc2,P1,A,100,2026-02-01,\n"
+    rep = import_file(loader.write(grants), "grants", loader.data, KEY, PROVIDERS)
+    assert rep.kind("grants").span == {"first": "2026-01", "last": None}
 
 
 def test_rejected_list_is_capped(loader):

@@ -261,3 +261,54 @@ def test_provider_filter_and_empty_data_dir(tmp_path):
     assert set(rows[0]) == {"provider_id", *CONTRACT_KEYS}
     with pytest.raises(ValueError):
         compute_kpis(tmp_path, "2026-13")
+
+
+def test_figures_are_identical_bit_for_bit_whatever_the_summation_order(tmp_path):
+    """Stored figures must not change in their last bits when a month is refreshed (issue 7, item 11):
+    sums run over integers (seconds) and decimals (granted minutes), so one or two threads – a
+    different order of additions – give the same bits."""
+    import duckdb
+
+    from foljsam.monthly.engine import storage
+
+    data = tmp_path / "monthly"
+    data.mkdir()
+    duckdb.sql(f"""COPY (SELECT 'P' || (i % 3) AS provider_id, 'v' || i AS visit_id, 'c' || (i % 5000) AS client,
+                   's' || (i % 700) AS staff,
+                   TIMESTAMP '2026-03-01' + to_seconds(i * 6) AS check_in,
+                   TIMESTAMP '2026-03-01' + to_seconds(i * 6 + 7 + (i * 7919) % 3607) AS check_out,
+                   CASE WHEN i % 17 = 0 THEN 'manual' ELSE 'electronic' END AS method, 'A' AS services
+                   FROM range(400000) t(i)) TO '{data}/visits.parquet' (FORMAT parquet, ROW_GROUP_SIZE 20000)""")
+    duckdb.sql(f"""COPY (SELECT 'P' || (i % 3) AS provider_id, 'c' || i AS client, 'A' AS service_code,
+                   (i * 37 % 1000) / 7.0 + 0.1 AS minutes_per_month,
+                   DATE '2026-01-01' + CAST(i % 90 AS INTEGER) AS valid_from, NULL::DATE AS valid_to
+                   FROM range(5000) t(i)) TO '{data}/grants.parquet' (FORMAT parquet, ROW_GROUP_SIZE 500)""")
+    one = compute_kpis(data, "2026-03", con=storage.connect(threads=1))
+    two = compute_kpis(data, "2026-03", con=storage.connect(threads=2))
+    again = compute_kpis(data, "2026-03", con=storage.connect(threads=2))
+    assert one == two == again
+    assert one[0]["visits"] > 100_000 and one[0]["granted_minutes"] > 0
+
+
+def test_looking_back_one_month_gives_the_same_figures_as_all_history(tmp_path, monkeypatch):
+    """A month's figures read the month before it, not the whole store (issue 7, item 11): the same
+    figures as with all history, on four months with repeats, quick successions and overlaps
+    crossing month ends."""
+    import duckdb
+
+    from foljsam.monthly.engine import kpis as engine
+
+    data = tmp_path / "monthly"
+    data.mkdir()
+    duckdb.sql(f"""COPY (SELECT 'P' || (i % 2) AS provider_id, 'v' || i AS visit_id, 'c' || (i % 40) AS client,
+                   's' || (i % 3) AS staff,
+                   TIMESTAMP '2026-01-01' + to_seconds(i * 1753 + (i % 5) * 290) AS check_in,
+                   TIMESTAMP '2026-01-01' + to_seconds(i * 1753 + (i % 5) * 290 + 600 + (i % 7) * 1500) AS check_out,
+                   'electronic' AS method, CASE WHEN i % 3 = 0 THEN 'A' ELSE 'B' END AS services
+                   FROM range(6000) t(i)) TO '{data}/visits.parquet' (FORMAT parquet)""")
+    for period in ("2026-02", "2026-03", "2026-04"):
+        monkeypatch.setattr(engine, "LOOKBACK", True)
+        bounded = compute_kpis(data, period)
+        monkeypatch.setattr(engine, "LOOKBACK", False)
+        assert compute_kpis(data, period) == bounded
+        assert bounded[0]["overlap_share"] > 0

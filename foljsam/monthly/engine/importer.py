@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foljsam.lib.pseudonym import Pseudonymizer
+from foljsam.lib.pseudonym import Pseudonymizer, trim_sql
 from foljsam.monthly.engine import storage
 from foljsam.monthly.engine.storage import sql_literal
 
@@ -45,6 +45,17 @@ Progress = Callable[[str, float], None]
 
 class FileRefused(Exception):
     """The whole file is refused; nothing was stored. str(exc) is a Swedish message for the user."""
+
+
+class UnknownProviders(FileRefused):
+    """Provider ids that are not in the registry: the whole file is refused (nothing stored), so one
+    message names the ids and how many rows each has instead of thousands of identical row errors."""
+
+    def __init__(self, counts: dict[str, int], file: str = ""):
+        self.counts, self.file = dict(sorted(counts.items())), file
+        ids = ", ".join(f"{k} ({v} rader)" for k, v in self.counts.items())
+        super().__init__(f"Utförar-id som inte finns i utförarregistret: {ids}. "
+                         "Importera utförarna först (utförarregistret) och importera sedan filen igen.")
 
 
 @dataclass(frozen=True)
@@ -107,10 +118,19 @@ class FileImport:
     unchanged: int = 0  # an existing key with identical content (re-import)
     rejected_total: int = 0
     rejected: list[dict] = field(default_factory=list)  # at most MAX_REJECTED_LISTED, sorted by line
+    # Rejections grouped by (column, reason): count and the first lines of each group, largest first.
+    groups: list[dict] = field(default_factory=list)
+    # Accepted rows per month (visits: check-in, additional reports: event date); grants: the months
+    # their validity spans, as {"first": "YYYY-MM", "last": "YYYY-MM" or None (open-ended)}.
+    months: dict = field(default_factory=dict)
+    span: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
             "kind": self.kind,
+            "groups": self.groups,
+            "months": self.months,
+            "span": self.span,
             "file": self.file,
             "accepted": self.accepted,
             "new": self.new,
@@ -283,10 +303,8 @@ def _method_case(mapping: ColumnMapping) -> str:
     return f"CASE lower(method_raw) {whens} END"
 
 
-def _kind_sql(kind: str, mapping: ColumnMapping, check_providers: bool) -> tuple[str, list]:
+def _kind_sql(kind: str, mapping: ColumnMapping) -> tuple[str, list]:
     prov = [("provider_id", "provider_id = ''", "provider_id saknas")]
-    if check_providers:
-        prov.append(("provider_id", None, _UNKNOWN_PROVIDER))  # checked after the single pass
     client = [("client_id", "client_raw = ''", "client_id saknas")]
     if kind == "visits":
         typed = f"""
@@ -377,14 +395,9 @@ _KEY_RAW = {
 }
 
 
-_UNKNOWN_PROVIDER = "Okänd utförare"
-
-
-def _trimmed(col: str) -> str:
-    """coalesce(trim(col), '') without trim's per-character Unicode scan for the usual value: a pure
-    ASCII value (strlen = length) only needs trim when it starts or ends with a space."""
-    return (f"CASE WHEN {col} IS NULL THEN '' WHEN {col} LIKE ' %' OR {col} LIKE '% ' "
-            f"OR strlen({col}) <> length({col}) THEN trim({col}) ELSE {col} END")
+# The row's date that gives a 10-digit personnummer its century (lib/pseudonym.py).
+_REF_DATE = {"visits": "CAST(c.check_in AS DATE)", "grants": "c.valid_from", "additional_reports": "c.event_date"}
+MAX_LINES_PER_GROUP = 5
 
 
 def _reason(checks: list) -> str:
@@ -402,7 +415,7 @@ _SERVICES_NORMALISED = """array_to_string(list_sort(list_distinct(list_filter(
 
 def _stored_select(kind: str) -> str:
     """Stored columns; pseudonyms come from the id map joined as cm (client) and sm (staff)."""
-    client = "cm.p"
+    client = Pseudonymizer.client_sql("cm", _REF_DATE[kind])
     if kind == "visits":
         staff = "sm.p"
         return (f"provider_id, visit_id, {client} AS client, {staff} AS staff, check_in, check_out, "
@@ -424,11 +437,15 @@ def import_file(
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
     filename: str | None = None,
+    dry_run: bool = False,
+    rejects_csv: str | os.PathLike | None = None,
 ) -> ImportReport:
     """Imports one file of `kind` (visits | grants | additional_reports) into data_dir.
 
-    Raises FileRefused when the whole file is refused (nothing stored). known_providers: the
-    registry's provider ids; rows with other ids are rejected (None = no check).
+    Raises FileRefused when the whole file is refused (nothing stored); UnknownProviders (a
+    FileRefused) when a row names a provider id outside known_providers (None = no check).
+    dry_run: parse and check only (the report's counts, groups and months), store nothing.
+    rejects_csv: write every rejected row (file, line, column, reason – never a value) there.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -459,17 +476,18 @@ def import_file(
         con = storage.connect()
         try:
             result = _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping,
-                          ps, known_providers, data_dir, progress)
+                          ps, known_providers, data_dir, progress, dry_run, rejects_csv)
         finally:
             con.close()
     report = ImportReport(files=[result])
-    _save_report(data_dir, report)
+    if not dry_run:
+        _save_report(data_dir, report)
     progress("klart", 1.0)
     return report
 
 
 def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping, ps,
-         known_providers, data_dir, progress) -> FileImport:
+         known_providers, data_dir, progress, dry_run=False, rejects_csv=None) -> FileImport:
     offset = 1 if line_col is not None else 0
     ncols = len(headers) + offset
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
@@ -483,35 +501,27 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
             auto_detect=false, all_varchar=true, columns={columns}, null_padding=false,
             store_rejects=true, rejects_table='rej_err', rejects_scan='rej_scan', ignore_errors=true)"""
     raw_names = _RAW_NAMES[kind]
-    sel = ", ".join(f"{_trimmed(f'c{index[c] + offset}')} AS {raw_names.get(c, c)}" for c in KINDS[kind].columns)
+    sel = ", ".join(f"{trim_sql(f'c{index[c] + offset}')} AS {raw_names.get(c, c)}" for c in KINDS[kind].columns)
     pos = "CAST(c0 AS BIGINT) AS _pos, " if line_col is not None else ""
-    typed, checks = _kind_sql(kind, mapping, known_providers is not None)
-    # Checks before / after the registry check, which needs the registry (a join) and runs later.
-    cut = next((i for i, c in enumerate(checks) if c[2] == _UNKNOWN_PROVIDER), len(checks))
-    pre, post = checks[:cut], checks[cut + 1:]
+    typed, checks = _kind_sql(kind, mapping)
     progress("kontrollerar rader", 0.4)
     con.execute(f"""
         CREATE TEMP TABLE checked0 AS
         WITH s AS (SELECT {pos}{sel} FROM {source}),
              t AS (SELECT {"_pos, " if pos else ""}{typed} FROM s)
-        SELECT *, {_reason(pre)} AS _why_pre, {_reason(post)} AS _why_post FROM t
+        SELECT *, {_reason(checks)} AS _why FROM t
     """)
-    unknown_check = "NULL"
     if known_providers is not None:
         con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS provider_id",
                     [sorted({str(p) for p in known_providers})])
-        unknown = [r[0] for r in con.execute("""
-            SELECT provider_id FROM (SELECT DISTINCT provider_id FROM checked0 WHERE _why_pre IS NULL)
-            WHERE provider_id NOT IN (SELECT provider_id FROM known) ORDER BY 1
-        """).fetchall()]
+        unknown = con.execute("""
+            SELECT provider_id, count(*) FROM checked0
+            WHERE _why IS NULL AND provider_id NOT IN (SELECT provider_id FROM known) GROUP BY 1 ORDER BY 1
+        """).fetchall()
         if unknown:
-            unknown_check = (f"CASE WHEN provider_id IN ({', '.join(sql_literal(u) for u in unknown)}) "
-                             f"THEN {sql_literal('provider_id' + chr(31) + _UNKNOWN_PROVIDER)} END")
+            raise UnknownProviders(dict(unknown), result.file)
     con.execute(f"""
-        CREATE TEMP VIEW checked AS
-        SELECT {"" if pos else "rowid + 2 AS _pos, "}* EXCLUDE (_why_pre, _why_post),
-               coalesce(_why_pre, {unknown_check}, _why_post) AS _why
-        FROM checked0
+        CREATE TEMP VIEW checked AS SELECT {"" if pos else "rowid + 2 AS _pos, "}* FROM checked0
     """)
     key = ", ".join(_KEY_RAW[kind])
     # Duplicate keys: a cheap hash aggregate first; the window only runs over the (rare) duplicates.
@@ -541,52 +551,103 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
             line = int(pos) + i
         return line
 
-    listed: list[dict] = []
-    for line, etype in struct[:MAX_REJECTED_LISTED]:
-        why = ("För många kolumner på raden" if "TOO MANY" in etype
-               else "För få kolumner på raden" if "MISSING" in etype else "Raden kunde inte tolkas")
-        listed.append({"line": int(line), "column": None, "reason": why})
-    for pos, why in con.execute(
-        f"SELECT _pos, _why FROM checked WHERE _why IS NOT NULL ORDER BY _pos LIMIT {MAX_REJECTED_LISTED}"
-    ).fetchall():
-        col, text = why.split(chr(31))
-        listed.append({"line": to_line(pos), "column": col, "reason": text})
-    for pos, last in con.execute(
-        f"SELECT _pos, _last FROM dedup WHERE _rn > 1 ORDER BY _pos LIMIT {MAX_REJECTED_LISTED}"
-    ).fetchall():
-        listed.append({"line": to_line(pos), "column": ", ".join(_KEY_COLUMNS[kind]),
-                       "reason": f"Samma nyckel förekommer igen på rad {to_line(last)}; "
-                                 "den senare raden används"})
+    def struct_reason(etype: str) -> str:
+        return ("För många kolumner på raden" if "TOO MANY" in etype
+                else "För få kolumner på raden" if "MISSING" in etype else "Raden kunde inte tolkas")
+
+    dup_column = ", ".join(_KEY_COLUMNS[kind])
+    dup_reason = "Samma nyckel förekommer igen på rad {}; den senare raden används"
+
+    def all_rejections(limit: int | None):
+        """(line, column, reason) of every rejected row (or the first `limit` of each source)."""
+        lim = f" LIMIT {limit}" if limit else ""
+        for line, etype in struct[:limit] if limit else struct:
+            yield int(line), None, struct_reason(etype)
+        cur = con.execute(f"SELECT _pos, _why FROM checked WHERE _why IS NOT NULL ORDER BY _pos{lim}")
+        while batch := cur.fetchmany(10_000):
+            for p, why in batch:
+                col, text = why.split(chr(31))
+                yield to_line(p), col, text
+        cur = con.execute(f"SELECT _pos, _last FROM dedup WHERE _rn > 1 ORDER BY _pos{lim}")
+        while batch := cur.fetchmany(10_000):
+            for p, last in batch:
+                yield to_line(p), dup_column, dup_reason.format(to_line(last))
+
+    listed = [{"line": line, "column": col, "reason": why}
+              for line, col, why in all_rejections(MAX_REJECTED_LISTED)]
     listed.sort(key=lambda r: r["line"])
     result.rejected = listed[:MAX_REJECTED_LISTED]
 
+    # Groups: one per (column, reason) with its count and first lines, so 3,000 identical problems
+    # are one line of the report (the duplicates are one group whatever line repeats them).
+    groups: dict[tuple, dict] = {}
+    for line, etype in struct:
+        g = groups.setdefault((None, struct_reason(etype)), {"column": None, "reason": struct_reason(etype),
+                                                            "count": 0, "lines": []})
+        g["count"] += 1
+        if len(g["lines"]) < MAX_LINES_PER_GROUP:
+            g["lines"].append(int(line))
+    for why, count, first in con.execute(f"""
+        SELECT _why, count(*), list(_pos ORDER BY _pos)[1:{MAX_LINES_PER_GROUP}]
+        FROM checked WHERE _why IS NOT NULL GROUP BY _why
+    """).fetchall():
+        col, text = why.split(chr(31))
+        groups[(col, text)] = {"column": col, "reason": text, "count": count, "lines": [to_line(p) for p in first]}
+    if n_dup:
+        first = [to_line(p) for (p,) in con.execute(
+            f"SELECT _pos FROM dedup WHERE _rn > 1 ORDER BY _pos LIMIT {MAX_LINES_PER_GROUP}").fetchall()]
+        groups[(dup_column, "dup")] = {"column": dup_column, "reason": "Samma nyckel förekommer flera gånger; "
+                                       "den sista raden används", "count": n_dup, "lines": first}
+    result.groups = sorted(groups.values(), key=lambda g: (-g["count"], g["lines"][:1]))
+    if rejects_csv is not None and result.rejected_total:
+        Path(rejects_csv).parent.mkdir(parents=True, exist_ok=True)
+        with open(rejects_csv, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["fil", "rad", "kolumn", "orsak"])
+            for line, col, why in sorted(all_rejections(None), key=lambda r: r[0]):
+                writer.writerow([result.file, line, col or "", why])
+
+    no_dup = "AND c._pos NOT IN (SELECT _pos FROM dedup WHERE _rn > 1)" if n_dup else ""
+    n_rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+    result.accepted = n_rows - n_invalid - n_dup
+    # Which months the accepted rows fall in: the import run's period and the months to recompute.
+    if kind == "grants":
+        first, last, open_ended = con.execute(f"""
+            SELECT strftime(min(valid_from), '%Y-%m'), strftime(max(valid_to), '%Y-%m'), bool_or(valid_to IS NULL)
+            FROM checked c WHERE _why IS NULL {no_dup}""").fetchone()
+        result.span = {"first": first, "last": None if open_ended else last} if first else {}
+    else:
+        col = "check_in" if kind == "visits" else "event_date"
+        result.months = dict(con.execute(f"""
+            SELECT strftime({col}, '%Y-%m'), count(*) FROM checked c WHERE _why IS NULL {no_dup}
+            GROUP BY 1 ORDER BY 1""").fetchall())
+    if dry_run:
+        return result
+
     progress("pseudonymiserar", 0.55)
     # HMAC only over the distinct ids (tens of thousands, not millions of rows), then joined back.
-    staff_ids = "UNION SELECT staff_raw FROM checked WHERE _why IS NULL AND staff_raw <> ''" \
-        if kind == "visits" else ""
-    con.execute(f"""
-        CREATE TEMP TABLE idmap AS SELECT id, {ps.sql_expr('id')} AS p
-        FROM (SELECT DISTINCT id FROM (SELECT client_raw AS id FROM checked WHERE _why IS NULL {staff_ids}))
-    """)
+    con.execute(f"""CREATE TEMP TABLE cm AS {ps.client_map_sql(
+        "SELECT DISTINCT client_raw AS raw FROM checked WHERE _why IS NULL")}""")
     staff_join = ""
     if kind == "visits":
+        con.execute(f"""
+            CREATE TEMP TABLE sm AS SELECT raw, {ps.sql_expr('raw')} AS p
+            FROM (SELECT DISTINCT staff_raw AS raw FROM checked WHERE _why IS NULL AND staff_raw <> '')
+        """)
         # Services are few distinct strings: normalise each once, not once per row.
         con.execute(f"""
             CREATE TEMP TABLE svc AS SELECT services_raw, {_SERVICES_NORMALISED} AS services
             FROM (SELECT DISTINCT services_raw FROM checked0 WHERE contains(services_raw, '|'))
         """)
-        staff_join = ("LEFT JOIN idmap sm ON sm.id = c.staff_raw "
+        staff_join = ("LEFT JOIN sm ON sm.raw = c.staff_raw "
                       "LEFT JOIN svc ON svc.services_raw = c.services_raw")
-    no_dup = "AND c._pos NOT IN (SELECT _pos FROM dedup WHERE _rn > 1)" if n_dup else ""
-    n_rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
-    result.accepted = n_rows - n_invalid - n_dup
     progress("sparar", 0.7)
     with storage.locked(data_dir):
         # Merging needs the new rows twice; a first import streams them straight into Parquet.
         what = "TABLE" if storage.parquet_path(data_dir, kind).exists() else "VIEW"
         con.execute(f"""
             CREATE TEMP {what} new AS SELECT {_stored_select(kind)}
-            FROM checked c JOIN idmap cm ON cm.id = c.client_raw {staff_join}
+            FROM checked c JOIN cm ON cm.raw = c.client_raw {staff_join}
             WHERE c._why IS NULL {no_dup}
         """)
         _merge(con, result, kind, data_dir)

@@ -127,7 +127,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         None,
         False,
         "rows",
-        "sum(duration_minutes)",
+        "CAST(sum(duration_seconds) AS DOUBLE) / 60",  # an integer sum: the same bits whatever the order
     ),
     Kpi(
         "granted_minutes",
@@ -139,7 +139,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         None,
         False,
         "grants",
-        "sum(granted)",
+        "CAST(sum(granted) AS DOUBLE)",  # a DECIMAL sum: the same bits whatever the order
     ),
     Kpi(
         "execution_rate",
@@ -338,7 +338,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         3,
         True,
         "reports",
-        "sum(CASE WHEN CAST(reported_at AS DATE) > {late_after} THEN 1 ELSE 0 END)",
+        "sum(CASE WHEN " + "{late}" + " THEN 1 ELSE 0 END)",
     ),
 )
 
@@ -350,17 +350,24 @@ _INT_KEYS = {k.key for k in CATALOGUE if k.kind == "count" and k.source not in (
 _ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
 
 # ---------------------------------------------------------------------------------------------------
-# Source SQL. Placeholders: {visits} {grants} {reports} {m_start} {m_end} {m_last} {days} {c_end}
-# {late_after} {prov} ("AND provider_id IN (...)" or "").
+# Source SQL. Placeholders: {visits} {grants} {reports} {m_start} {m_end} {months} (a table of the
+# months computed: ms first day, ml last day, days) {in_months} (the months' first days, for IN)
+# {late} {prov} ("AND provider_id IN (...)" or "").
+# One month or several (a quarter): every figure is computed over all rows of the months, with the
+# month-bound rules (grants in force, continuity days 1–14, late reports) applied per row's month.
 
-# All rows of the provider up to the end of M take part in the sequence checks (earlier months
-# too); rows after M cannot be "previous" to a row in M. Generic rows land in a NULL-staff partition
-# whose values are never used (every sequence flag requires staff IS NOT NULL).
+# The rows of the provider from the month before the first month up to the end of the last month take
+# part in the sequence checks; rows after it cannot be "previous" to a row in it, and rows before the
+# month before cannot fire a flag (each needs the previous check-out 0–300 s before, or after, the
+# check-in – only a visit lasting more than a month could), so a month's figures cost the same
+# whatever the size of the store. Generic rows land in a NULL-staff partition whose values are never
+# used (every sequence flag requires staff IS NOT NULL).
 ROWS_SQL = """
 WITH base AS (
     SELECT provider_id, visit_id, client, staff, check_in, check_out, method, services,
+           date_diff('second', check_in, check_out) AS duration_seconds,
            date_diff('second', check_in, check_out) / 60.0 AS duration_minutes
-    FROM {visits} WHERE check_in < {m_end} {prov}
+    FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}
 ), seq AS (
     SELECT *,
         lag(client) OVER s AS s_prev_client,
@@ -373,36 +380,42 @@ WITH base AS (
     WINDOW s AS (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id),
            cs AS (PARTITION BY provider_id, client, staff ORDER BY check_in, check_out, visit_id)
 ), granted_clients AS (
-    SELECT provider_id, client AS granted_client FROM {grants}
-    WHERE valid_from <= {m_last} AND (valid_to IS NULL OR valid_to >= {m_start}) {prov}
-    GROUP BY provider_id, client
+    SELECT g.provider_id, g.client AS granted_client, mo.ms AS g_month
+    FROM (SELECT * FROM {grants} WHERE true {prov}) g
+    JOIN {months} mo ON g.valid_from <= mo.ml AND (g.valid_to IS NULL OR g.valid_to >= mo.ms)
+    GROUP BY g.provider_id, g.client, mo.ms
 )
 SELECT seq.*, g.granted_client
 FROM seq LEFT JOIN granted_clients g ON g.provider_id = seq.provider_id AND g.granted_client = seq.client
-WHERE seq.check_in >= {m_start}
+     AND g.g_month = CAST(date_trunc('month', seq.check_in) AS DATE)
+WHERE seq.check_in >= {m_start} AND CAST(date_trunc('month', seq.check_in) AS DATE) IN ({in_months})
 """
 
+# Minutes per month × the share of each month's days the grant is in force, summed over the months.
 GRANTS_SQL = """
-SELECT provider_id,
-       minutes_per_month * (date_diff('day', greatest(valid_from, {m_start}),
-                                      least(coalesce(valid_to, {m_last}), {m_last})) + 1) / {days} AS granted
-FROM {grants}
-WHERE valid_from <= {m_last} AND (valid_to IS NULL OR valid_to >= {m_start}) {prov}
+SELECT g.provider_id,
+       CAST(g.minutes_per_month * (date_diff('day', greatest(g.valid_from, mo.ms),
+                                             least(coalesce(g.valid_to, mo.ml), mo.ml)) + 1)
+            / mo.days AS DECIMAL(38, 9)) AS granted
+FROM (SELECT * FROM {grants} WHERE true {prov}) g
+JOIN {months} mo ON g.valid_from <= mo.ml AND (g.valid_to IS NULL OR g.valid_to >= mo.ms)
 """
 
-# Kolada U21401/U21402: days 1-14, check-in 07:00 <= t < 22:00, >= 2 such rows on each of the 14 days.
+# Kolada U21401/U21402: days 1-14 of a month, check-in 07:00 <= t < 22:00, >= 2 such rows on each of
+# the 14 days. Over several months every (client, month) that qualifies is one measurement.
 CONTINUITY_SQL = """
 WITH c_rows AS (
-    SELECT provider_id, client, staff, CAST(check_in AS DATE) AS d FROM m_rows
-    WHERE check_in < {c_end} AND extract(hour FROM check_in) BETWEEN 7 AND 21
+    SELECT provider_id, client, staff, CAST(check_in AS DATE) AS d,
+           CAST(date_trunc('month', check_in) AS DATE) AS mo FROM m_rows
+    WHERE extract(day FROM check_in) <= 14 AND extract(hour FROM check_in) BETWEEN 7 AND 21
 ), c_days AS (
-    SELECT provider_id, client, d FROM c_rows GROUP BY provider_id, client, d HAVING count(*) >= 2
+    SELECT provider_id, client, mo, d FROM c_rows GROUP BY provider_id, client, mo, d HAVING count(*) >= 2
 ), eligible AS (
-    SELECT provider_id, client FROM c_days GROUP BY provider_id, client HAVING count(*) = 14
+    SELECT provider_id, client, mo FROM c_days GROUP BY provider_id, client, mo HAVING count(*) = 14
 )
-SELECT r.provider_id, r.client, count(DISTINCT r.staff) AS n_staff
-FROM c_rows r JOIN eligible e ON e.provider_id = r.provider_id AND e.client = r.client
-GROUP BY r.provider_id, r.client
+SELECT r.provider_id, r.client, r.mo, count(DISTINCT r.staff) AS n_staff
+FROM c_rows r JOIN eligible e ON e.provider_id = r.provider_id AND e.client = r.client AND e.mo = r.mo
+GROUP BY r.provider_id, r.client, r.mo
 """
 
 DOMINANT_SQL = """
@@ -416,12 +429,16 @@ HAVING sum(n) >= 20 AND max(n) >= 0.9 * sum(n)
 
 LONG_DAYS_SQL = """
 SELECT provider_id, staff, CAST(check_in AS DATE) AS d FROM m_rows WHERE staff IS NOT NULL
-GROUP BY provider_id, staff, CAST(check_in AS DATE) HAVING sum(duration_minutes) > 960
+GROUP BY provider_id, staff, CAST(check_in AS DATE) HAVING sum(duration_seconds) > 960 * 60
 """
 
 REPORTS_SQL = """
-SELECT * FROM {reports} WHERE event_date >= {m_start} AND event_date < CAST({m_end} AS DATE) {prov}
+SELECT * FROM {reports} WHERE event_date >= {m_start} AND event_date < CAST({m_end} AS DATE)
+  AND CAST(date_trunc('month', event_date) AS DATE) IN ({in_months}) {prov}
 """
+
+# Reported after the 5th of the month following the event's month.
+LATE_SQL = "CAST(reported_at AS DATE) > last_day(event_date) + 5"
 
 # Extra columns only flagged_rows() needs (they cost time in compute_kpis).
 DETAIL_SQL = """,
@@ -445,25 +462,42 @@ class PeriodError(ValueError):
     pass
 
 
-def _params(data_dir, period: str, provider_ids) -> dict[str, str]:
+#: Sequence checks look back one month before the first month computed (see ROWS_SQL); False = all history.
+LOOKBACK = True
+
+
+def _month_before(first: dt.date) -> dt.date:
+    return dt.date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+
+
+def _month(period: str) -> tuple[dt.date, dt.date]:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period or ""):
         raise PeriodError(f"Ogiltig period {period!r}, ska vara ÅÅÅÅ-MM.")
     start = dt.date(int(period[:4]), int(period[5:]), 1)
-    end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
+    periods = [periods] if isinstance(periods, str) else sorted(set(periods))
+    if not periods:
+        raise PeriodError("Ingen period angiven.")
+    bounds = [_month(p) for p in periods]
     prov = ""
     if provider_ids is not None:
         ids = ", ".join(sql_literal(str(p)) for p in provider_ids) or "NULL"
         prov = f"AND provider_id IN ({ids})"
+    rows = ", ".join(f"(DATE '{s}', DATE '{e - dt.timedelta(days=1)}', {(e - s).days})" for s, e in bounds)
     return {
         "visits": storage.table_sql(data_dir, "visits"),
         "grants": storage.table_sql(data_dir, "grants"),
         "reports": storage.table_sql(data_dir, "additional_reports"),
-        "m_start": f"DATE '{start}'",
-        "m_end": f"TIMESTAMP '{end} 00:00:00'",
-        "m_last": f"DATE '{end - dt.timedelta(days=1)}'",
-        "days": str((end - start).days),
-        "c_end": f"TIMESTAMP '{start + dt.timedelta(days=14)} 00:00:00'",
-        "late_after": f"DATE '{end + dt.timedelta(days=4)}'",  # the 5th of the following month
+        "m_start": f"DATE '{bounds[0][0]}'",
+        "lookback": (f"TIMESTAMP '{_month_before(bounds[0][0])} 00:00:00'" if LOOKBACK
+                     else "TIMESTAMP '1900-01-01 00:00:00'"),
+        "m_end": f"TIMESTAMP '{bounds[-1][1]} 00:00:00'",
+        "months": f"(SELECT * FROM (VALUES {rows}) AS v(ms, ml, days))",
+        "in_months": ", ".join(f"DATE '{s}'" for s, _e in bounds),
+        "late": LATE_SQL,
         "prov": prov,
     }
 
@@ -472,11 +506,14 @@ def _connect(con):
     return con or storage.connect()
 
 
-def compute_kpis(data_dir: str | os.PathLike, period: str, provider_ids=None, con=None) -> list[dict]:
+def compute_kpis(data_dir: str | os.PathLike, period: str | list[str], provider_ids=None, con=None) -> list[dict]:
     """One dict per provider (provider_id + every catalogue key), sorted by provider_id.
 
-    Providers: provider_ids when given, else every provider with visits in M, grants valid in M or
-    additional reports with event date in M.
+    period: one month (YYYY-MM) or a list of months (a quarter): the figures of several months are
+    computed over all their rows at once (distinct clients and staff, medians, shares and continuity
+    of the months together), not combined from the monthly figures.
+    Providers: provider_ids when given, else every provider with visits in the months, grants valid
+    in them or additional reports with event date in them.
     """
     p = _params(data_dir, period, provider_ids)
     own = con is None
@@ -566,7 +603,7 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
         else:  # late_additional_reports
             q = (
                 f"SELECT provider_id, report_id, client, kind, event_date, reported_at "
-                f"FROM ({REPORTS_SQL}) WHERE CAST(reported_at AS DATE) > {{late_after}} "
+                f"FROM ({REPORTS_SQL}) WHERE {{late}} "
                 "ORDER BY event_date, report_id"
             ).format(**p)
         cur = con.execute(q + f" LIMIT {int(limit)}")

@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from foljsam.monthly import services
-from foljsam.monthly.engine.kpis import PeriodError, compute_kpis
-from foljsam.monthly.models import ImportRun
+from foljsam.monthly.models import ImportRun, KpiSnapshot
 
 
 class Command(BaseCommand):
@@ -21,8 +20,10 @@ class Command(BaseCommand):
         imp.add_argument("--grants", type=Path)
         imp.add_argument("--additional-reports", dest="additional_reports", type=Path)
         imp.add_argument("--mapping", default="", help="Namn på en sparad kolumnmappning.")
+        imp.add_argument("--period", default="", help="Månaden importen gäller (ÅÅÅÅ-MM); förval: filens "
+                         "vanligaste månad. Bara den månaden får nyckeltal.")
         imp.add_argument("--json", action="store_true", help="Skriv importrapporten som JSON.")
-        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en månad.")
+        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en importerad månad (de sparade).")
         kpis.add_argument("--period", required=True, help="ÅÅÅÅ-MM")
         kpis.add_argument("--json", action="store_true")
         sub.add_parser("pickup", help="Importera filer som lagts i inkorgen (FOLJSAM_DATA_DIR/monthly/inbox).")
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Filen finns inte: {path}")
         try:
             run = services.import_run_start(files={k: p.name for k, p in paths.items()}, mapping=options["mapping"],
-                                            source="command")
+                                            source="command", period=options["period"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         last = [""]
@@ -55,11 +56,13 @@ class Command(BaseCommand):
 
     def _report(self, run: ImportRun, as_json: bool):
         if as_json:
-            out = {**run.report, "status": run.status, "import_id": run.pk}
+            out = {**run.report, "status": run.status, "import_id": run.pk, "period": run.period}
             if run.message:
                 out["message"] = run.message
             self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
         else:
+            if run.period:
+                self.stdout.write(f"Månad: {run.period} (bara den månaden får nyckeltal av importen)")
             for f in run.report.get("files", []):
                 self.stdout.write(f"{f['file']}: {f['accepted']} godkända ({f['new']} nya, {f['replaced']} ersatta, "
                                   f"{f['unchanged']} oförändrade), {f['rejected_total']} avvisade")
@@ -67,14 +70,21 @@ class Command(BaseCommand):
                     self.stdout.write(f"  rad {r['line']}, {r['column']}: {r['reason']}")
                 if f["rejected_total"] > 20:
                     self.stdout.write(f"  … och {f['rejected_total'] - 20} till (se importrapporten i webben)")
+            if run.report.get("no_rows_for"):
+                names = ", ".join(f"{p['name']} ({p['code']})" for p in run.report["no_rows_for"])
+                self.stdout.write(f"Inga rader för: {names}")
         if run.status != ImportRun.Status.DONE:
             raise CommandError(run.message or run.get_status_display())
 
     def _kpis(self, options):
-        try:
-            rows = compute_kpis(services.data_dir(), options["period"])
-        except PeriodError as exc:
-            raise CommandError(str(exc)) from exc
+        """The stored figures of an imported month (what the import just computed), not a recomputation."""
+        period = options["period"]
+        if not services.PERIOD_RE.match(period or ""):
+            raise CommandError(f"Ogiltig period {period!r}, ska vara ÅÅÅÅ-MM.")
+        if period not in services.declared_periods():
+            raise CommandError(f"Ingen import gäller {period}: månaden har inga nyckeltal. "
+                               "Importera månaden med `foljsam monthly import … --period " + period + "`.")
+        rows = [s.values for s in KpiSnapshot.objects.filter(period=period).order_by("provider__code")]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
             return

@@ -1,0 +1,121 @@
+"""Gallring: remove row-level monthly data, import reports and access-log entries older than the
+configured number of years. Whole months are kept or removed: the boundary is the first day of the
+month `years` before today, so a month is never cut in half. The run itself goes into the audit log.
+"""
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .log import Action, log_event
+from .models import AccessEntry
+
+# The date column that dates each stored row; a grant is dated by the day it ended (open grants stay).
+ROW_DATES = {"visits": "CAST(check_in AS DATE)", "additional_reports": "event_date", "grants": "valid_to"}
+
+
+@dataclass
+class RetentionResult:
+    cutoffs: dict[str, date | None] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    import_runs: int = 0
+    report_files: int = 0
+    access_entries: int = 0
+    login_attempts: int = 0
+
+    def describe(self) -> str:
+        parts = [f"{kind}: {n} rader före {self.cutoffs['rows']}" for kind, n in self.rows.items()]
+        if self.cutoffs.get("imports"):
+            parts.append(f"importrapporter: {self.import_runs} importer och {self.report_files} filer "
+                         f"före {self.cutoffs['imports']}")
+        if self.cutoffs.get("access"):
+            parts.append(f"åtkomstloggen: {self.access_entries} poster och {self.login_attempts} inloggningsförsök "
+                         f"före {self.cutoffs['access']}")
+        return "; ".join(parts) or "inget att gallra (gallring avstängd)"
+
+
+def cutoff(today: date, years: int) -> date | None:
+    """First kept day: the first of the month `years` years before `today`; None when years is 0 (keep all)."""
+    if years <= 0:
+        return None
+    return date(today.year - years, today.month, 1)
+
+
+def _monthly_dir() -> Path:
+    return Path(settings.DATA_DIR) / "monthly"
+
+
+def _prune_rows(data_dir: Path, kind: str, before: date) -> int:
+    """Rewrite one stored kind without its rows dated before `before` (temp file + replace, like an import)."""
+    from foljsam.monthly.engine import storage
+
+    path = storage.parquet_path(data_dir, kind)
+    if not path.exists():
+        return 0
+    con = storage.connect(threads=1)
+    try:
+        source = storage.table_sql(data_dir, kind)
+        old = f"{ROW_DATES[kind]} < DATE {storage.sql_literal(before.isoformat())}"
+        removed = con.execute(f"SELECT count(*) FROM {source} WHERE {old}").fetchone()[0]
+        if removed:
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            try:
+                con.execute(f"COPY (SELECT * FROM {source} WHERE NOT ({old}) OR {ROW_DATES[kind]} IS NULL) "
+                            f"TO {storage.sql_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)")
+                os.replace(tmp, path)
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+        return removed
+    finally:
+        con.close()
+
+
+def _prune_report_files(data_dir: Path, before: date) -> int:
+    """The engine's JSON reports are named by their import time (YYYYMMDDTHHMMSS-…)."""
+    folder = data_dir / "import_reports"
+    removed = 0
+    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+        stamp = path.name[:8]
+        if stamp.isdigit() and stamp < before.strftime("%Y%m%d"):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def retention_run(*, today: date | None = None) -> RetentionResult:
+    # The monthly app is imported here, not at module level: the audit app is part of the foundation.
+    from foljsam.accounts.models import LoginAttempt, LoginThrottle
+    from foljsam.monthly.engine import storage
+    from foljsam.monthly.models import ImportRun
+
+    today = today or timezone.localdate()
+    result = RetentionResult()
+    rows_before = cutoff(today, settings.RETENTION_YEARS_ROWS)
+    imports_before = cutoff(today, settings.RETENTION_YEARS_IMPORT_REPORTS)
+    access_before = cutoff(today, settings.RETENTION_YEARS_ACCESS_LOG)
+    result.cutoffs = {"rows": rows_before, "imports": imports_before, "access": access_before}
+    data_dir = _monthly_dir()
+    if rows_before and data_dir.exists():
+        with storage.locked(data_dir):  # no import writes the files meanwhile
+            for kind in ROW_DATES:
+                result.rows[kind] = _prune_rows(data_dir, kind, rows_before)
+    with transaction.atomic():
+        if imports_before:
+            result.import_runs, _ = ImportRun.objects.filter(started_at__date__lt=imports_before).delete()
+        if access_before:
+            result.access_entries, _ = AccessEntry.objects.filter(at__date__lt=access_before).delete()
+            # Login attempts name an account and an address: kept like the access log.
+            result.login_attempts, _ = LoginAttempt.objects.filter(at__date__lt=access_before).delete()
+        # Lock-out counters whose window ended more than a day ago hold nothing anybody needs.
+        LoginThrottle.objects.filter(reset_at__lt=timezone.now() - timedelta(days=1)).delete()
+        log_event(user=None, action=Action.RETENTION, detail=result.describe())
+    if imports_before and data_dir.exists():
+        result.report_files = _prune_report_files(data_dir, imports_before)
+    return result
