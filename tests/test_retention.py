@@ -65,6 +65,8 @@ def test_import_reports_and_access_entries_on_both_sides(world, years, settings)
     reports.mkdir(parents=True)
     (reports / "20230228T235959-visits-aaaa.json").write_text("{}")
     (reports / "20230301T000001-visits-bbbb.json").write_text("{}")
+    (reports / f"run-{old_run.pk}-visits-avvisade.csv").write_text("rad;kolumn;orsak\n")
+    (reports / f"run-{new_run.pk}-visits-avvisade.csv").write_text("rad;kolumn;orsak\n")
     old = AccessEntry.objects.create(username="officer", kind="view", what="Flaggade rader")
     new = AccessEntry.objects.create(username="officer", kind="view", what="Flaggade rader")
     AccessEntry.objects.filter(pk=old.pk).update(at=_at(2023, 2, 28, 23))
@@ -72,9 +74,10 @@ def test_import_reports_and_access_entries_on_both_sides(world, years, settings)
 
     result = retention_run(today=TODAY)
     assert list(ImportRun.objects.values_list("pk", flat=True)) == [new_run.pk]
-    assert sorted(p.name for p in reports.iterdir()) == ["20230301T000001-visits-bbbb.json"]
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "20230301T000001-visits-bbbb.json", f"run-{new_run.pk}-visits-avvisade.csv"]
     assert list(AccessEntry.objects.values_list("pk", flat=True)) == [new.pk]
-    assert (result.import_runs, result.report_files, result.access_entries) == (1, 1, 1)
+    assert (result.import_runs, result.report_files, result.access_entries) == (1, 2, 1)
 
 
 def test_zero_years_keeps_everything_and_the_run_is_logged(world, settings):

@@ -77,13 +77,16 @@ def _prune_rows(data_dir: Path, kind: str, before: date) -> int:
         con.close()
 
 
-def _prune_report_files(data_dir: Path, before: date) -> int:
-    """The engine's JSON reports are named by their import time (YYYYMMDDTHHMMSS-…)."""
+def _prune_report_files(data_dir: Path, before: date, runs: list[int]) -> int:
+    """The engine's JSON reports, named by their import time (YYYYMMDDTHHMMSS-…), and the rejected-row
+    files of the removed runs (run-<id>-…)."""
     folder = data_dir / "import_reports"
     removed = 0
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+    prefixes = tuple(f"run-{pk}-" for pk in runs)
+    for path in sorted(folder.iterdir()) if folder.exists() else []:
         stamp = path.name[:8]
-        if stamp.isdigit() and stamp < before.strftime("%Y%m%d"):
+        old_report = path.suffix == ".json" and stamp.isdigit() and stamp < before.strftime("%Y%m%d")
+        if old_report or (prefixes and path.name.startswith(prefixes)):
             path.unlink()
             removed += 1
     return removed
@@ -107,8 +110,10 @@ def retention_run(*, today: date | None = None) -> RetentionResult:
             for kind in ROW_DATES:
                 result.rows[kind] = _prune_rows(data_dir, kind, rows_before)
     with transaction.atomic():
+        old_runs = []
         if imports_before:
-            result.import_runs, _ = ImportRun.objects.filter(started_at__date__lt=imports_before).delete()
+            old_runs = list(ImportRun.objects.filter(started_at__date__lt=imports_before).values_list("pk", flat=True))
+            result.import_runs, _ = ImportRun.objects.filter(pk__in=old_runs).delete()
         if access_before:
             result.access_entries, _ = AccessEntry.objects.filter(at__date__lt=access_before).delete()
             # Login attempts name an account and an address: kept like the access log.
@@ -117,5 +122,5 @@ def retention_run(*, today: date | None = None) -> RetentionResult:
         LoginThrottle.objects.filter(reset_at__lt=timezone.now() - timedelta(days=1)).delete()
         log_event(user=None, action=Action.RETENTION, detail=result.describe())
     if imports_before and data_dir.exists():
-        result.report_files = _prune_report_files(data_dir, imports_before)
+        result.report_files = _prune_report_files(data_dir, imports_before, old_runs)
     return result

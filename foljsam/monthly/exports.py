@@ -12,15 +12,6 @@ COLOURS = {"green": "D8F0DC", "yellow": "FFF1B8", "red": "FBD9D7"}
 STATUS_SV = {"green": "Grön", "yellow": "Gul", "red": "Röd", None: ""}
 MONTHS_SV = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
              "november", "december"]
-# How a month's figure becomes a quarter's figure. Shares and rates are exact: they are weighted
-# back to counts. Distinct counts cannot be added across months, so the quarter shows the highest
-# month; medians and means of people cannot be pooled either, so the quarter shows the mean of months.
-SUMMED = {"visits", "executed_minutes", "granted_minutes", "staff_long_days", "additional_reports",
-          "late_additional_reports"}
-HIGHEST = {"clients", "staff", "continuity_clients", "dominant_staff_clients"}
-MEAN_OF_MONTHS = {"median_visit_minutes", "continuity_mean", "continuity_median"}
-
-
 @dataclass
 class QuarterMatrix:
     title: str
@@ -32,30 +23,6 @@ class QuarterMatrix:
     def cell(self, period, provider, key):
         value = self.values.get((period, provider.pk), {}).get(key)
         return format_value(key, value), self.limits.status(key, value, provider.pk)
-
-
-def quarter_values(months: list[dict]) -> dict:
-    """Combine up to three months' figures of one provider into the quarter's."""
-    months = [m for m in months if m]
-    if not months:
-        return {}
-    out = {}
-    visits = sum(m.get("visits") or 0 for m in months)
-    for kpi in CATALOGUE:
-        key, values = kpi.key, [m.get(kpi.key) for m in months]
-        present = [v for v in values if v is not None]
-        if key == "execution_rate":
-            granted = sum(m.get("granted_minutes") or 0 for m in months)
-            out[key] = sum(m.get("executed_minutes") or 0 for m in months) / granted if granted else None
-        elif kpi.kind == "share":
-            out[key] = (sum((m.get(key) or 0) * (m.get("visits") or 0) for m in months) / visits) if visits else None
-        elif key in SUMMED:
-            out[key] = sum(present) if present else None
-        elif key in HIGHEST:
-            out[key] = max(present) if present else None
-        else:  # MEAN_OF_MONTHS and anything new: the plain mean, never silently wrong as a sum
-            out[key] = sum(present) / len(present) if present else None
-    return out
 
 
 def quarter_matrix(*, user, year: int, quarter: int, provider=None) -> QuarterMatrix:

@@ -30,7 +30,7 @@ QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
 
 def _period_or_latest(request, periods):
     period = request.GET.get("period") or (periods[-1] if periods else None)
-    if period and not PERIOD.match(period):
+    if period and not PERIOD.fullmatch(period):
         raise Http404
     return period
 
@@ -91,7 +91,7 @@ def provider_detail(request, pk):
 def flagged(request, pk, period, key):
     provider = get_visible(Provider.objects, request.user, pk=pk)
     kpi = BY_KEY.get(key)
-    if not PERIOD.match(period) or kpi is None or not kpi.flagged_rows:
+    if not PERIOD.fullmatch(period) or kpi is None or not kpi.flagged_rows:
         raise Http404
     snapshot = selectors.snapshots(user=request.user, period=period).filter(provider=provider).first()
     if snapshot is None:  # a month no import declared, or one without the provider's rows: no figures
@@ -341,7 +341,7 @@ def mapping_delete(request, pk):
 
 @require("monthly.view")
 def quarter_export(request, quarter, fmt):
-    match = QUARTER.match(quarter)
+    match = QUARTER.fullmatch(quarter)
     if not match or fmt not in ("xlsx", "pdf"):
         raise Http404
     provider = None
@@ -361,7 +361,7 @@ def quarter_export(request, quarter, fmt):
 @require("monthly.send")
 @require_POST
 def quarter_send(request, quarter):
-    match = QUARTER.match(quarter)
+    match = QUARTER.fullmatch(quarter)
     if not match:
         raise Http404
     try:

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from foljsam.actions.models import ActionPlan, Deviation
-from foljsam.monthly import exports, selectors, services
+from foljsam.monthly import selectors, services
 from foljsam.monthly.models import ImportRun, KpiSnapshot, Threshold
 from foljsam.registry.models import TenderDocument
 
@@ -197,22 +197,6 @@ def test_red_figure_becomes_deviation_and_plan(world, client):
     deviation = Deviation.objects.get()
     assert deviation.source == "monthly" and deviation.source_ref == "monthly:2026-03:manual_share"
     assert list(plan.deviations.all()) == [deviation] and plan.provider == world.provider_a
-
-
-def test_quarter_values_are_weighted_not_averaged():
-    months = [
-        {"visits": 100, "manual_share": 0.10, "executed_minutes": 900, "granted_minutes": 1000, "clients": 10,
-         "median_visit_minutes": 20.0},
-        {"visits": 300, "manual_share": 0.0, "executed_minutes": 1100, "granted_minutes": 1000, "clients": 12,
-         "median_visit_minutes": 30.0},
-        None,
-    ]
-    q = exports.quarter_values(months)
-    assert q["visits"] == 400
-    assert q["manual_share"] == pytest.approx(10 / 400)  # not (0.10 + 0) / 2
-    assert q["execution_rate"] == pytest.approx(2000 / 2000)
-    assert q["clients"] == 12 and q["median_visit_minutes"] == 25.0
-    assert exports.quarter_values([None, None]) == {}
 
 
 def test_quarter_exports(world, client):
