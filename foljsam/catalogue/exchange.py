@@ -16,9 +16,16 @@ COLUMNS = [
     ("area", "Kravområde"), ("area_description", "Områdesbeskrivning"), ("code", "Nummer"), ("title", "Krav"),
     ("text", "Kravtext"), ("question", "Fråga"), ("answer_type", "Svarstyp"), ("weight", "Vikt"),
     ("documents", "Begärda dokument"), ("applies_to", "Gäller"),
+    # Added in the second round (issue 11); older files without them still import.
+    ("key", "Id"), ("rows", "Rader/kriterier"), ("unit_types", "Enhetstyper"), ("methods", "Kontrolleras genom"),
+    ("kpi", "Nyckeltal"), ("area_reported_only", "Området redovisas som siffror"),
 ]
+LIST_KEYS = ("documents", "rows", "unit_types", "methods")
 META = [("name", "Namn"), ("version", "Version"), ("description", "Beskrivning"),
-        ("tender_area", "Förfrågningsunderlag, område"), ("tender_version", "Förfrågningsunderlag, version")]
+        ("tender_area", "Förfrågningsunderlag, område"), ("tender_version", "Förfrågningsunderlag, version"),
+        ("deviation_ratings", "Räknas som avvikelse"), ("plan_from", "Åtgärdsplan från värdering"),
+        ("plan_submit_weeks", "Åtgärdsplan lämnas inom (veckor)"), ("plan_fix_weeks", "Åtgärdat inom (veckor)"),
+        ("dialogue_from", "Dialogmöte från värdering")]
 
 
 def to_yaml(data: dict) -> str:
@@ -37,7 +44,8 @@ def to_xlsx(data: dict) -> bytes:
     meta = wb.active
     meta.title = "Katalog"
     tender = data.get("tender") or {}
-    values = {**data, "tender_area": tender.get("area", ""), "tender_version": tender.get("version", "")}
+    values = {**data, **(data.get("settings") or {}), "tender_area": tender.get("area", ""),
+              "tender_version": tender.get("version", "")}
     for key, label in META:
         meta.append([label, safe_cell(values.get(key) or "")])
         meta.cell(row=meta.max_row, column=1).font = Font(bold=True)
@@ -50,9 +58,11 @@ def to_xlsx(data: dict) -> bytes:
     for area in data["areas"]:
         for req in area["requirements"]:
             row = {"area": area["name"], "area_description": area.get("description", ""), **req,
-                   "documents": "\n".join(req.get("documents") or [])}
+                   "area_reported_only": "ja" if area.get("reported_only") else "",
+                   **{k: "\n".join(req.get(k) or []) for k in LIST_KEYS}}
             sheet.append([safe_cell(row.get(key, "")) for key, _label in COLUMNS])
-    for letter, width in zip("ABCDEFGHIJ", (28, 30, 8, 30, 40, 50, 12, 6, 30, 10), strict=True):
+    for letter, width in zip("ABCDEFGHIJKLMNOP", (28, 30, 8, 30, 40, 50, 12, 6, 30, 10, 20, 30, 20, 20, 16, 10),
+                             strict=True):
         sheet.column_dimensions[letter].width = width
     return xlsx_bytes(wb)
 
@@ -68,6 +78,9 @@ def from_xlsx(content: bytes) -> dict:
         data["tender"] = {"area": data["tender_area"], "version": data.get("tender_version", "")}
     data.pop("tender_area", None)
     data.pop("tender_version", None)
+    settings = {k: data.pop(k) for k in ("deviation_ratings", "plan_from", "plan_submit_weeks", "plan_fix_weeks",
+                                         "dialogue_from") if data.get(k)}
+    data["settings"] = {k: int(v) if v.isdigit() else v for k, v in settings.items()}
     rows = wb["Krav"].iter_rows(values_only=True)
     header = next(rows)
     keys = {label: key for key, label in COLUMNS}
@@ -78,11 +91,13 @@ def from_xlsx(content: bytes) -> dict:
         if not rec.get("area"):
             continue
         area = areas.setdefault(rec["area"], {"name": rec["area"], "description": rec.get("area_description") or "",
-                                              "requirements": []})
+                                              "reported_only": str(rec.get("area_reported_only") or "").lower()
+                                              in ("ja", "1", "true"), "requirements": []})
         req = {k: ("" if rec.get(k) is None else rec.get(k)) for k in REQUIREMENT_KEYS}
         req["code"] = str(req["code"])
         req["weight"] = req["weight"] or 2  # checked by services.catalogue_import
-        req["documents"] = [d for d in str(req["documents"]).splitlines() if d.strip()]
+        for k in LIST_KEYS:
+            req[k] = [d for d in str(req[k]).splitlines() if d.strip()]
         area["requirements"].append(req)
     data["areas"] = list(areas.values())
     return data

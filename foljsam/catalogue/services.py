@@ -5,12 +5,13 @@ questions. Changes go into a new version (`catalogue_copy`)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from foljsam.accounts import policy
-from foljsam.registry.models import TenderDocument
+from foljsam.registry.models import TenderDocument, UnitType
 
-from .models import AnswerType, AppliesTo, Catalogue, Requirement, RequirementArea
+from .models import AnswerType, AppliesTo, Catalogue, Method, Requirement, RequirementArea, kpi_choices
 
 CATALOGUE_IN_USE = _("Kravkatalogen har använts i en utskickad avtalsuppföljning och kan inte ändras. "
                      "Skapa en ny version i stället.")
@@ -31,6 +32,16 @@ REQ_MISSING = _("Krav %(row)s i ”%(area)s”: title och question måste finnas
 REQ_WEIGHT = _("Krav %(row)s i ”%(area)s”: weight måste vara 1, 2 eller 3, inte ”%(value)s”.")
 REQ_DOCUMENTS = _("Krav %(row)s i ”%(area)s”: documents måste vara en lista eller en text.")
 REQ_INVALID = _("Krav %(row)s i ”%(area)s”: %(errors)s")
+REQ_KEY_TAKEN = _("Kravets id ”%(key)s” används redan av ett annat krav i katalogen.")
+REQ_ROWS = _("Krav %(row)s i ”%(area)s”: svarstypen kräver rader (en per rad i tabellen eller ett kriterium per rad).")
+REQ_UNIT_TYPES = _("Krav %(row)s i ”%(area)s”: enhetstyper kräver att katalogen hör till ett förfrågningsunderlag "
+                   "(tender), så att typerna hör till dess område.")
+REQ_LIST = _("Krav %(row)s i ”%(area)s”: %(field)s måste vara en lista eller en text.")
+REQ_METHODS = _("Krav %(row)s i ”%(area)s”: okänd kontrollmetod ”%(value)s”. Tillåtna: %(allowed)s.")
+REQ_KPI = _("Krav %(row)s i ”%(area)s”: nyckeltalet ”%(value)s” finns inte i månadsuppföljningen.")
+ROWS_REQUIRED = _("Svarstypen kräver rader: en per rad i tabellen eller ett kriterium per rad.")
+UNIT_TYPE_AREA = _("Enhetstypen ”%(type)s” hör inte till katalogens område.")
+UNIT_TYPE_IN_USE = _("Enhetstypen ”%(type)s” används av enheter och kan inte tas bort.")
 FILE_TYPE = _("Filen ska vara .yaml, .yml eller .xlsx.")
 YAML_BROKEN_AT = _("Filen är inte giltig YAML: felet finns på rad %(line)s, kolumn %(column)s.")
 YAML_BROKEN = _("Filen är inte giltig YAML.")
@@ -72,10 +83,53 @@ def area_save(*, area: RequirementArea, by) -> RequirementArea:
     return _save_in_order(area, catalogue=area.catalogue, siblings=area.catalogue.areas, by=by)
 
 
+def _free_key(catalogue: Catalogue, base: str, exclude_pk=None) -> str:
+    taken = set(Requirement.objects.filter(area__catalogue=catalogue).exclude(pk=exclude_pk)
+                .values_list("key", flat=True))
+    base = (slugify(base) or "krav")[:54]
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
 @transaction.atomic
-def requirement_save(*, requirement: Requirement, by) -> Requirement:
-    return _save_in_order(requirement, catalogue=requirement.area.catalogue, siblings=requirement.area.requirements,
-                          by=by)
+def requirement_save(*, requirement: Requirement, by, unit_types=None) -> Requirement:
+    """A requirement without a key gets one from its title; a key is unique within the catalogue.
+    `unit_types` (optional): the unit types the requirement is limited to."""
+    catalogue = requirement.area.catalogue
+    if requirement.answer_type in (AnswerType.COUNT_TABLE, AnswerType.SAMPLE) and not requirement.row_list:
+        raise ValidationError(ROWS_REQUIRED, code="rows_required")
+    if not requirement.key:
+        requirement.key = _free_key(catalogue, requirement.title, exclude_pk=requirement.pk)
+    elif Requirement.objects.filter(area__catalogue=catalogue, key=requirement.key).exclude(pk=requirement.pk).exists():
+        raise ValidationError(REQ_KEY_TAKEN, code="key_taken", params={"key": requirement.key})
+    requirement = _save_in_order(requirement, catalogue=catalogue, siblings=requirement.area.requirements, by=by)
+    if unit_types is not None:
+        for t in unit_types:
+            if catalogue.tender_id is None or t.area_id != catalogue.tender.area_id:
+                raise ValidationError(UNIT_TYPE_AREA, code="unit_type_area", params={"type": t})
+        requirement.unit_types.set(unit_types)
+    return requirement
+
+
+# --- Unit types (per area; kept in the registry, edited with the catalogue) ---------------------
+
+@transaction.atomic
+def unit_type_save(*, unit_type: UnitType, by) -> UnitType:
+    policy.ensure(by, "catalogue.edit", message=NOT_ALLOWED)
+    unit_type.name = unit_type.name.strip()
+    unit_type.full_clean()
+    unit_type.save()
+    return unit_type
+
+
+@transaction.atomic
+def unit_type_delete(*, unit_type: UnitType, by) -> None:
+    policy.ensure(by, "catalogue.edit", message=NOT_ALLOWED)
+    if unit_type.units.exists():
+        raise ValidationError(UNIT_TYPE_IN_USE, code="in_use", params={"type": unit_type})
+    unit_type.delete()
 
 
 @transaction.atomic
@@ -89,37 +143,41 @@ def catalogue_copy(*, catalogue: Catalogue, version: str, by, tender=None) -> Ca
     """A new, editable version with the same areas and requirements."""
     data = catalogue_to_dict(catalogue)
     data["version"] = version
+    tender = tender or catalogue.tender
     data.pop("tender", None)
-    copy = catalogue_import(data=data, by=by)
-    if tender is not None or catalogue.tender_id:
-        copy.tender = tender or catalogue.tender
-        copy.save()
-    return copy
+    if tender is not None:  # the unit types of the requirements belong to its area
+        data["tender"] = {"area": tender.area.code, "version": tender.version}
+    return catalogue_import(data=data, by=by)
 
 
 # --- Exchange format ------------------------------------------------------------------------
 
-REQUIREMENT_KEYS = ("code", "title", "text", "question", "answer_type", "weight", "documents", "applies_to")
+REQUIREMENT_KEYS = ("key", "code", "title", "text", "question", "answer_type", "rows", "weight", "documents",
+                    "applies_to", "unit_types", "methods", "kpi")
+SETTING_KEYS = ("deviation_ratings", "plan_from", "plan_submit_weeks", "plan_fix_weeks", "dialogue_from")
 
 
 def catalogue_to_dict(catalogue: Catalogue) -> dict:
     data = {"name": catalogue.name, "version": catalogue.version, "description": catalogue.description}
     if catalogue.tender_id:
         data["tender"] = {"area": catalogue.tender.area.code, "version": catalogue.tender.version}
+    data["settings"] = {k: getattr(catalogue, k) for k in SETTING_KEYS}
     data["areas"] = [
         {
             "name": area.name,
             "description": area.description,
+            "reported_only": area.reported_only,
             "requirements": [
                 {
-                    "code": r.code, "title": r.title, "text": r.text, "question": r.question,
-                    "answer_type": r.answer_type, "weight": r.weight, "documents": r.document_list,
-                    "applies_to": r.applies_to,
+                    "key": r.key, "code": r.code, "title": r.title, "text": r.text, "question": r.question,
+                    "answer_type": r.answer_type, "rows": r.row_list, "weight": r.weight,
+                    "documents": r.document_list, "applies_to": r.applies_to,
+                    "unit_types": [t.name for t in r.unit_types.all()], "methods": list(r.methods), "kpi": r.kpi,
                 }
                 for r in area.requirements.all()
             ],
         }
-        for area in catalogue.areas.prefetch_related("requirements")
+        for area in catalogue.areas.prefetch_related("requirements__unit_types")
     ]
     return data
 
@@ -144,6 +202,17 @@ def _documents(value, *, row: int, area: str) -> str:
     if not isinstance(value, list) or any(isinstance(d, (dict, list)) for d in value):
         raise ValidationError(REQ_DOCUMENTS, params={"row": row, "area": area})
     return "\n".join(str(d).strip() for d in value if d is not None and str(d).strip())
+
+
+def _names(value, *, row: int, area: str, field: str, commas: bool = False) -> list[str]:
+    """A list field of the file (rows, unit types, methods): a list, or lines of text (an Excel cell)."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = (value.replace(",", "\n") if commas else value).splitlines()
+    if not isinstance(value, list) or any(isinstance(d, (dict, list)) for d in value):
+        raise ValidationError(REQ_LIST, params={"row": row, "area": area, "field": field})
+    return [str(d).strip() for d in value if d is not None and str(d).strip()]
 
 
 def _tender(ref):
@@ -173,6 +242,11 @@ def catalogue_import(*, data: dict, by=None) -> Catalogue:
         raise ValidationError(VERSION_EXISTS, params={"name": name, "version": version})
     tender = _tender(data["tender"]) if data.get("tender") else None
     catalogue = Catalogue(name=name, version=version, description=data.get("description") or "", tender=tender)
+    settings = data.get("settings") or {}
+    for key in SETTING_KEYS:
+        if isinstance(settings, dict) and settings.get(key) not in (None, ""):
+            value = settings[key]
+            setattr(catalogue, key, int(value) if key != "deviation_ratings" and str(value).isdigit() else value)
     catalogue.full_clean()
     catalogue.save()
     areas = data.get("areas")
@@ -182,7 +256,8 @@ def catalogue_import(*, data: dict, by=None) -> Catalogue:
         if not isinstance(area_data, dict) or not area_data.get("name"):
             raise ValidationError(AREA_NO_NAME, params={"row": i})
         area = RequirementArea(catalogue=catalogue, name=str(area_data["name"]).strip(),
-                               description=area_data.get("description") or "", order=i * 10)
+                               description=area_data.get("description") or "", order=i * 10,
+                               reported_only=area_data.get("reported_only") in (True, 1, "1", "true", "ja", "Ja"))
         try:
             area.full_clean()
         except ValidationError as exc:
@@ -197,18 +272,43 @@ def catalogue_import(*, data: dict, by=None) -> Catalogue:
                 raise ValidationError(REQ_NOT_MAPPING, params={**where, "value": req})
             if not req.get("title") or not req.get("question"):
                 raise ValidationError(REQ_MISSING, params=where)
+            methods = _names(req.get("methods"), field="methods", commas=True, **where)
+            for m in methods:
+                if m not in Method.values:
+                    raise ValidationError(REQ_METHODS, params={**where, "value": m,
+                                                               "allowed": ", ".join(Method.values)})
+            kpi = str(req.get("kpi") or "").strip()
+            if kpi and kpi not in dict(kpi_choices()):
+                raise ValidationError(REQ_KPI, params={**where, "value": kpi})
             requirement = Requirement(
                 area=area, code=str(req.get("code") or ""), title=str(req["title"]).strip(),
                 text=req.get("text") or "", question=str(req["question"]).strip(),
                 answer_type=req.get("answer_type") or AnswerType.YES_NO, weight=_weight(req.get("weight"), **where),
                 documents=_documents(req.get("documents"), **where),
+                rows="\n".join(_names(req.get("rows"), field="rows", **where)),
                 applies_to=req.get("applies_to") or AppliesTo.ALL, order=j * 10,
+                key=str(req.get("key") or "").strip(), methods=methods, kpi=kpi,
             )
+            if requirement.answer_type in (AnswerType.COUNT_TABLE, AnswerType.SAMPLE) and not requirement.row_list:
+                raise ValidationError(REQ_ROWS, params=where)
+            if requirement.key and Requirement.objects.filter(area__catalogue=catalogue, key=requirement.key).exists():
+                raise ValidationError(REQ_INVALID, params={**where, "errors": REQ_KEY_TAKEN % {"key": requirement.key}})
+            if not requirement.key:
+                requirement.key = _free_key(catalogue, requirement.title)
             try:
                 requirement.full_clean()
             except ValidationError as exc:
                 raise ValidationError(REQ_INVALID, params={**where, "errors": _errors(exc)}) from exc
             requirement.save()
+            type_names = _names(req.get("unit_types"), field="unit_types", commas=True,
+                                **where)
+            if type_names:
+                if tender is None:
+                    raise ValidationError(REQ_UNIT_TYPES, params=where)
+                # A type named in the file and not yet in the area is created: the shipped catalogue
+                # must import into a fresh install.
+                requirement.unit_types.set([UnitType.objects.get_or_create(area=tender.area, name=n[:100])[0]
+                                            for n in type_names])
     return catalogue
 
 

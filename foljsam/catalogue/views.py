@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import require
 from foljsam.lib import documents, uploads
+from foljsam.registry.models import Area, UnitType
 
-from . import exchange, forms, services
-from .models import Catalogue, Requirement, RequirementArea
+from . import exchange, forms, selectors, services
+from .models import Catalogue, Requirement, RequirementArea, kpi_choices
 
 
 @require("catalogue.view")
@@ -22,9 +23,10 @@ def catalogue_list(request):
 @require("catalogue.view")
 def catalogue_detail(request, pk):
     catalogue = get_object_or_404(Catalogue.objects.select_related("tender"), pk=pk)
-    areas = catalogue.areas.prefetch_related("requirements")
+    areas = catalogue.areas.prefetch_related("requirements__unit_types")
     return render(request, "catalogue/detail.html", {
         "catalogue": catalogue, "areas": areas, "frozen": services.is_frozen(catalogue),
+        "checkable": selectors.checkable(catalogue), "kpis": dict(kpi_choices()),
         "copy_form": forms.CopyForm(), "campaigns": catalogue.campaigns.select_related("area"),
     })
 
@@ -74,7 +76,12 @@ def requirement_edit(request, area_pk=None, req_pk=None):
         req = Requirement(area=get_object_or_404(RequirementArea.objects.select_related("catalogue"), pk=area_pk))
     form = forms.RequirementForm(request.POST or None, instance=req)
     url = req.area.catalogue.get_absolute_url() + f"#omrade-{req.area_id}"
-    return _form_page(request, form, save=lambda r: services.requirement_save(requirement=r, by=request.user),
+
+    def save(r):
+        return services.requirement_save(requirement=r, by=request.user,
+                                         unit_types=form.cleaned_data.get("unit_types"))
+
+    return _form_page(request, form, save=save,
                       title=_("Ändra krav") if req_pk else _("Nytt krav i %(area)s") % {"area": req.area},
                       cancel_url=url, success_url=url)
 
@@ -137,3 +144,43 @@ def catalogue_import_view(request):
             messages.success(request, _("Kravkatalogen ”%(c)s” är importerad.") % {"c": catalogue})
             return redirect(catalogue)
     return render(request, "catalogue/import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _unit_types_page(request, form):
+    areas = Area.objects.prefetch_related("unit_types__units")
+    return render(request, "catalogue/unit_types.html", {"form": form, "areas": areas},
+                  status=400 if form.errors else 200)
+
+
+@require("catalogue.view")
+def unit_types(request):
+    """Unit types per area (hemtjänstgrupp, nattpatrull, …), which requirements can be limited to."""
+    return _unit_types_page(request, forms.UnitTypeForm())
+
+
+@require("catalogue.edit")
+@require_POST
+def unit_type_create(request):
+    form = forms.UnitTypeForm(request.POST)
+    if form.is_valid():
+        try:
+            unit_type = services.unit_type_save(unit_type=form.save(commit=False), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Enhetstypen ”%(t)s” är sparad.") % {"t": unit_type})
+            return redirect("catalogue:unit_types")
+    return _unit_types_page(request, form)
+
+
+@require("catalogue.edit")
+@require_POST
+def unit_type_delete_view(request, pk):
+    unit_type = get_object_or_404(UnitType, pk=pk)
+    try:
+        services.unit_type_delete(unit_type=unit_type, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Enhetstypen ”%(t)s” är borttagen.") % {"t": unit_type})
+    return redirect("catalogue:unit_types")

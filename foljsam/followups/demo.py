@@ -50,18 +50,35 @@ def _rating(rng, unit, req, year_offset):
 
 def _answer_values(assessment, share=1.0, rng=None):
     values = {}
+    rng = rng or random.Random(assessment.unit_id)
     answers = list(assessment.answers.select_related("requirement"))
     for i, answer in enumerate(answers):
         if i >= len(answers) * share:
             break
-        kind = answer.requirement.answer_type
+        req = answer.requirement
+        kind = req.answer_type
         values[answer.pk] = {"yes_no": True if kind == "yes_no" else None, "text": TEXTS.get(kind, "")}
+        if kind == "share":  # seed 002, diagram 3: use of Lifecare Mobil and digital keys
+            values[answer.pk]["number"] = str(rng.randint(35, 98))
+        elif kind == "number":
+            values[answer.pk]["number"] = str(rng.randint(1, 40))
+        elif kind == "count_table":  # diagram 1: staff (full-time equivalents) by employment and education
+            values[answer.pk]["rows"] = {row: str(rng.randint(1, 20)) for row in req.row_list}
     return values
+
+
+def _sample(assessment, officer, rng):
+    """Diagram 2: the officer's sample audit of implementation plans."""
+    for answer in assessment.answers.select_related("requirement").filter(requirement__answer_type="sample"):
+        checked = rng.randint(5, 10)
+        services.sample_save(answer=answer, by=officer, checked=checked,
+                             met={c: rng.randint(checked // 3, checked) for c in answer.requirement.row_list})
 
 
 def _rate(assessment, officer, rng, year_offset, only_share=1.0):
     values = {}
-    answers = list(assessment.answers.select_related("requirement__area", "assessment__unit__provider"))
+    answers = [a for a in assessment.answers.select_related("requirement__area", "assessment__unit__provider")
+               if a.requirement.is_rated]
     for i, answer in enumerate(answers):
         if i >= len(answers) * only_share:
             break
@@ -95,6 +112,7 @@ def _finished_campaign(ctx, year, year_offset, rng):
     days_back = (today - opens).days
     for assessment in campaign.assessments.select_related("unit__provider"):
         services.answers_save(assessment=assessment, by=officer, values=_answer_values(assessment), submit=True)
+        _sample(assessment, officer, rng)
         _rate(assessment, officer, rng, year_offset)
         services.interview_save(assessment=assessment, by=officer, interview_with="Verksamhetsansvarig och två "
                                 "undersköterskor", interview_notes="Intervju vid verksamhetsbesök; rundvandring "
@@ -145,6 +163,7 @@ def load(ctx: dict) -> None:
         # Eveo: submitted, assessed and now with the provider for fact-check.
         eveo_a = by_code["HT-EVEO"][0]
         services.answers_save(assessment=eveo_a, by=eveo, values=_answer_values(eveo_a), submit=True)
+        _sample(eveo_a, officer, rng)
         _rate(eveo_a, officer, rng, 0)
         services.factcheck_send(assessment=eveo_a, by=officer)
         # Nyckeln: submitted; the officer asked for a completion.

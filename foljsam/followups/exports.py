@@ -1,11 +1,13 @@
 """Results as Excel (openpyxl, traffic-light fills; a summary sheet + one sheet per requirement
-area) and as PDF (the HTML template followups/results_print.html through WeasyPrint)."""
+area, the deviation counts per unit with the dialogue agenda, the figures) and as PDF (the HTML
+template followups/results_print.html through WeasyPrint, the figures as SVG charts with their tables)."""
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from foljsam.catalogue.models import AnswerType
 from foljsam.lib import documents
 from foljsam.lib.documents import safe_cell
 
@@ -99,7 +101,75 @@ def results_xlsx(campaign) -> bytes:
         for col in range(2, len(assessments) + 2):
             sheet.column_dimensions[get_column_letter(col)].width = 14
         sheet.freeze_panes = "B2"
+    deviations_sheet(wb, campaign, shares)
+    figures_sheet(wb, selectors.figures(campaign, assessments))
     return documents.xlsx_bytes(wb)
+
+
+def deviations_sheet(wb, campaign, shares) -> None:
+    """Both deviation counts per unit (yellow + red, red only) and the dialogue agenda (issue 11)."""
+    ws = wb.create_sheet(_("Avvikelser per enhet")[:31])
+    bold = Font(bold=True)
+    ws.append([_("Enhet"), _("Andel uppnådda krav"), _("Avvikelser, gul + röd"), _("Avvikelser, endast röd")])
+    for cell in ws[1]:
+        cell.font = bold
+    for row in shares["rows"]:
+        now = row["now"] or {}
+        share = now.get("share")
+        ws.append([safe_cell(row["assessment"].unit.name), None if share is None else share / 100,
+                   now.get("yellow_red"), now.get("red")])
+        ws.cell(row=ws.max_row, column=2).number_format = documents.PERCENT_0
+        for col in (3, 4):
+            ws.cell(row=ws.max_row, column=col).number_format = documents.THOUSANDS
+    ws.append([])
+    ws.append([_("Dagordning för dialogmöten"), _("Kravområden"), _("Åtgärdsplan")])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for assessment, ars, needs_plan in selectors.consequences(campaign)["dialogue"]:
+        ws.append([safe_cell(assessment.unit.name), safe_cell(", ".join(f"{ar.area.name} ({ar.value})" for ar in ars)),
+                   _("Ja") if needs_plan else _("Nej")])
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 50
+    ws.column_dimensions["C"].width = 22
+    ws.column_dimensions["D"].width = 22
+
+
+def _figure_format(fig, col: int) -> tuple[str, float]:
+    """(number format, divisor) of a figure's column: shares as real percentages (0.875 shown as
+    87.5 %), a sample audit's count checked and count tables as whole numbers, numbers with a decimal."""
+    req = fig.requirement
+    if req.answer_type == AnswerType.SAMPLE:
+        return (documents.THOUSANDS, 1) if col == 0 else (documents.PERCENT_0, 100)
+    if fig.unit == "%":
+        return documents.PERCENT_1, 100
+    if req.answer_type == AnswerType.COUNT_TABLE:
+        return documents.THOUSANDS, 1
+    return documents.ONE_DECIMAL, 1
+
+
+def figures_sheet(wb, figures) -> None:
+    """Seed 002's diagrams 1–3 as tables: one block per figure requirement, one row per unit, numbers
+    as numbers with number formats, never as text."""
+    if not figures:
+        return
+    ws = wb.create_sheet(_("Siffror")[:31])
+    bold = Font(bold=True)
+    for fig in figures:
+        ws.append([safe_cell(f"{fig.requirement.title} ({fig.requirement.area.name})")])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+        ws.append([_("Enhet")] + [safe_cell(c) for c in fig.columns])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for assessment, values in fig.rows:
+            formats = [_figure_format(fig, i) for i in range(len(values))]
+            ws.append([safe_cell(assessment.unit.name)]
+                      + [None if v is None else v / div for v, (_fmt, div) in zip(values, formats, strict=True)])
+            for i, (fmt, _div) in enumerate(formats):
+                ws.cell(row=ws.max_row, column=i + 2).number_format = fmt
+        ws.append([])
+    ws.column_dimensions["A"].width = 40
+    for col in range(2, 8):
+        ws.column_dimensions[get_column_letter(col)].width = 18
 
 
 UNITS_PER_TABLE = 9  # unit columns (22 mm) that fit A4 landscape beside the requirement titles (75 mm)
@@ -120,7 +190,8 @@ def pdf_context(campaign) -> dict:
                    "ratings": ma.area_ratings[part]} for part in slices]
         matrices.append({"area": ma.area, "tables": tables})
     return {"campaign": campaign, "summary": selectors.summary(campaign), "shares": selectors.share_table(campaign),
-            "matrices": matrices}
+            "matrices": matrices, "dialogue": selectors.consequences(campaign)["dialogue"],
+            "figures": selectors.figures(campaign, assessments)}
 
 
 def results_pdf(campaign) -> bytes:

@@ -130,6 +130,10 @@ class Answer(models.Model):
     requirement = models.ForeignKey("catalogue.Requirement", on_delete=models.PROTECT, related_name="answers")
     yes_no = models.BooleanField(_("ja/nej"), null=True, blank=True)
     text = models.TextField(_("svar"), blank=True)
+    # Figures (issue 11): a number or share (percent); a count table {row: n}; a sample audit
+    # {"checked": n, "met": {criterion: n}} recorded by the officer.
+    number = models.DecimalField(_("antal eller andel"), max_digits=12, decimal_places=2, null=True, blank=True)
+    figures = models.JSONField(_("tabell"), default=dict, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     rating = models.CharField(_("bedömning"), max_length=6, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("kommentar till bedömningen"), blank=True)

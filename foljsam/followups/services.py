@@ -16,7 +16,7 @@ from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Severity, Source
 from foljsam.audit.log import Action, log_event
-from foljsam.catalogue.models import AnswerType
+from foljsam.catalogue.models import AnswerType, rated_q
 from foljsam.registry.models import Procurement
 
 from . import notify
@@ -60,11 +60,18 @@ FILE_TOO_LARGE = _("Filen är för stor (högst %(mb)s MB).")
 FILE_TYPE = _("Filtypen är inte tillåten. Tillåtna: %(types)s.")
 FILE_CONTENT = _("Filens innehåll stämmer inte med filändelsen %(ext)s.")
 FILE_EMPTY = _("Filen är tom.")
+NOT_RATED = _("”%(req)s” redovisas som siffror och bedöms inte med trafikljus.")
+BAD_NUMBER = _("”%(req)s”: ange ett tal som är noll eller större%(max)s, inte ”%(value)s”.")
+NOT_SAMPLE = _("”%(req)s” är inget stickprov.")
+SAMPLE_MORE_MET = _("”%(req)s”: fler uppfyller kriteriet ”%(criterion)s” (%(met)s) än som granskades (%(checked)s).")
+UPLOAD_REFUSED = _("Inget är sparat: filen ”%(name)s” kunde inte tas emot. %(reason)s Rätta och skicka igen; "
+                   "svaren och de andra filerna måste skickas med på nytt.")
+UPLOAD_FAILED = _("Filen kunde inte sparas på servern.")
+UNKNOWN_ANSWER = _("Frågan finns inte i den här enkäten.")
 
 # Seed 001: many deviations start an in-depth follow-up; this many red requirements suggests one.
 INDEPTH_RED_THRESHOLD = 5
 REMIND_DAYS_BEFORE = 7
-PLAN_SUBMIT_WEEKS = 2
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Extension → the file's first bytes (None: text, checked by decoding).
 ALLOWED_UPLOADS = {
@@ -155,7 +162,8 @@ def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> i
     caller, campaign = campaign, Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.sent_at:
         raise ValidationError(ALREADY_SENT, code="already_sent")
-    requirements = list(campaign.catalogue.requirements())
+    requirements = list(campaign.catalogue.requirements().prefetch_related("unit_types"))
+    type_ids = {req.pk: [t.pk for t in req.unit_types.all()] for req in requirements}
     if not requirements:
         raise ValidationError(EMPTY_CATALOGUE, code="empty_catalogue")
     now = timezone.now()
@@ -164,7 +172,8 @@ def campaign_send(*, campaign: Campaign, by, notify_providers: bool = True) -> i
     sent = 0
     for assessment in campaign.assessments.select_related("unit__provider"):
         for req in requirements:
-            if req.applies_to_provider(assessment.unit.provider):
+            # Limited to other unit types or to the other ownership: not asked, not rated, not counted.
+            if req.applies_to_unit(assessment.unit, type_ids[req.pk]):
                 Answer.objects.create(assessment=assessment, requirement=req)
         assessment.status, assessment.sent_at = Status.SENT, now
         assessment.save()
@@ -189,14 +198,44 @@ def assessment_open(*, assessment: Assessment, by) -> Assessment:
 
 
 def is_answered(answer: Answer) -> bool:
-    if answer.requirement.answer_type == AnswerType.YES_NO:
+    kind = answer.requirement.answer_type
+    if kind == AnswerType.YES_NO:
         return answer.yes_no is not None
+    if kind in (AnswerType.NUMBER, AnswerType.SHARE):
+        return answer.number is not None
+    if kind == AnswerType.COUNT_TABLE:
+        return all(answer.figures.get(row) is not None for row in answer.requirement.row_list)
+    if kind == AnswerType.SAMPLE:
+        return True  # the officer's sample audit: nothing for the provider to answer
     return bool(answer.text.strip())
+
+
+def asked_of_provider(requirement) -> bool:
+    return requirement.answer_type != AnswerType.SAMPLE
+
+
+def parse_number(raw, *, requirement, maximum=None):
+    """'' → None; a Swedish decimal comma is accepted; negative, too large or not a number is refused."""
+    from decimal import Decimal, InvalidOperation
+
+    text = str(raw if raw is not None else "").strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or (maximum is not None and value > maximum) \
+            or value >= Decimal("1e10"):
+        raise ValidationError(BAD_NUMBER, code="bad_number", params={
+            "req": requirement.title, "value": raw, "max": f" och högst {maximum}" if maximum is not None else ""})
+    return value.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
 def answers_save(*, assessment: Assessment, by, values: dict, submit: bool = False) -> Assessment:
-    """Save a draft (any sitting) or submit. `values`: {answer_pk: {"yes_no": bool|None, "text": str}}."""
+    """Save a draft (any sitting) or submit. `values`: {answer_pk: {"yes_no": bool|None, "text": str,
+    "number": str (number, share), "rows": {row: str} (count table)}}."""
     assessment = _lock(assessment)
     _own(assessment, by)
     _not_final(assessment)
@@ -209,10 +248,22 @@ def answers_save(*, assessment: Assessment, by, values: dict, submit: bool = Fal
     for answer in answers:
         if answer.pk not in values:
             continue
-        new = values[answer.pk]
+        new, req = values[answer.pk], answer.requirement
+        if req.answer_type == AnswerType.SAMPLE:
+            continue
         yes_no, text = new.get("yes_no", answer.yes_no), (new.get("text") or "").strip()
-        if (yes_no, text) != (answer.yes_no, answer.text):
-            answer.yes_no, answer.text, answer.answered_at = yes_no, text, now
+        number, figures = answer.number, answer.figures
+        if req.answer_type in (AnswerType.NUMBER, AnswerType.SHARE) and "number" in new:
+            number = parse_number(new["number"], requirement=req,
+                                  maximum=100 if req.answer_type == AnswerType.SHARE else None)
+        if req.answer_type == AnswerType.COUNT_TABLE and "rows" in new:
+            figures = {}
+            for row in req.row_list:
+                value = parse_number(new["rows"].get(row), requirement=req)
+                figures[row] = None if value is None else float(value)
+        if (yes_no, text, number, figures) != (answer.yes_no, answer.text, answer.number, answer.figures):
+            answer.yes_no, answer.text, answer.number, answer.figures = yes_no, text, number, figures
+            answer.answered_at = now
             answer.save()
     if submit:
         missing = sum(1 for a in answers if not is_answered(a))
@@ -275,6 +326,42 @@ def document_delete(*, document: Document, by) -> None:
         raise ValidationError(CLOSED_FOR_ANSWERS, code="closed_for_answers")
     document.file.delete(save=False)
     document.delete()
+
+
+def portal_save(*, assessment: Assessment, by, values: dict, uploads: dict | None = None,
+                submit: bool = False) -> Assessment:
+    """What the portal's survey form sends, all or nothing: the answers, every uploaded file
+    (`uploads`: {answer_pk: [files]}) and, with `submit`, the submission. If any part is refused
+    nothing is kept – no answer text, no Document row, no stored file – and one ValidationError
+    names the refused file."""
+    uploads = {pk: list(files) for pk, files in (uploads or {}).items() if files}
+    stored: list = []
+    try:
+        with transaction.atomic():
+            assessment = answers_save(assessment=assessment, by=by, values=values, submit=False)
+            answers = {a.pk: a for a in assessment.answers.select_related("assessment")}
+            for answer_pk, files in uploads.items():
+                if answer_pk not in answers:
+                    raise ValidationError(UNKNOWN_ANSWER, code="unknown_answer")
+                for upload in files:
+                    name = Path(upload.name).name[:200]
+                    try:
+                        document = document_upload(answer=answers[answer_pk], by=by, upload=upload)
+                    except ValidationError as exc:
+                        raise ValidationError(UPLOAD_REFUSED, code="upload_refused",
+                                              params={"name": name, "reason": " ".join(exc.messages)}) from exc
+                    except OSError as exc:
+                        raise ValidationError(UPLOAD_REFUSED, code="upload_refused",
+                                              params={"name": name, "reason": UPLOAD_FAILED}) from exc
+                    stored.append(document.file)
+            if submit:
+                assessment = answers_save(assessment=assessment, by=by, values={}, submit=True)
+    except BaseException:
+        # The rows are rolled back; the files already written to storage must go as well.
+        for file in stored:
+            file.storage.delete(file.name)
+        raise
+    return assessment
 
 
 def content_type(document: Document) -> str:
@@ -344,7 +431,8 @@ def area_rule(ratings) -> int | None:
 
 def area_ratings_recompute(assessment: Assessment) -> list[AreaRating]:
     by_area: dict[int, list[str]] = {}
-    for area_id, rating in assessment.answers.values_list("requirement__area_id", "rating"):
+    for area_id, rating in assessment.answers.filter(rated_q("requirement__")).values_list(
+            "requirement__area_id", "rating"):
         by_area.setdefault(area_id, []).append(rating)
     existing = {ar.area_id: ar for ar in assessment.area_ratings.select_related("area")}
     result = []
@@ -360,6 +448,34 @@ def area_ratings_recompute(assessment: Assessment) -> list[AreaRating]:
     return result
 
 
+def unrated(assessment: Assessment):
+    """Answers still waiting for a traffic light; figures and reported-only areas never do."""
+    return assessment.answers.filter(rated_q("requirement__"), rating="")
+
+
+@transaction.atomic
+def sample_save(*, answer: Answer, by, checked, met: dict) -> Answer:
+    """The officer's sample audit (seed 002: implementation plans): n items checked and, per
+    criterion, how many met it. `met`: {criterion: count}."""
+    _officer(by)
+    assessment = _lock(answer.assessment)
+    _state(assessment, RATING_OPEN)
+    req = answer.requirement
+    if req.answer_type != AnswerType.SAMPLE:
+        raise ValidationError(NOT_SAMPLE, code="not_sample", params={"req": req})
+    n = parse_number(checked, requirement=req)
+    figures = {"checked": None if n is None else int(n), "met": {}}
+    for criterion in req.row_list:
+        m = parse_number(met.get(criterion), requirement=req)
+        if m is not None and n is not None and m > n:
+            raise ValidationError(SAMPLE_MORE_MET, code="more_met", params={
+                "req": req.title, "criterion": criterion, "met": int(m), "checked": int(n)})
+        figures["met"][criterion] = None if m is None else int(m)
+    answer.figures, answer.answered_at = figures, timezone.now()
+    answer.save()
+    return answer
+
+
 @transaction.atomic
 def ratings_save(*, assessment: Assessment, by, values: dict) -> Assessment:
     """`values`: {answer_pk: {"rating": str, "comment": str, "response": str (fact-check answer)}}.
@@ -369,10 +485,14 @@ def ratings_save(*, assessment: Assessment, by, values: dict) -> Assessment:
     _not_final(assessment)
     if assessment.status in (Status.CREATED, *ANSWERING):
         raise ValidationError(NOT_SUBMITTED, code="not_submitted")
-    for answer in assessment.answers.select_related("requirement"):
+    for answer in assessment.answers.select_related("requirement__area"):
         if answer.pk not in values:
             continue
         new = values[answer.pk]
+        if not answer.requirement.is_rated:
+            if new.get("rating"):
+                raise ValidationError(NOT_RATED, code="not_rated", params={"req": answer.requirement})
+            continue
         rating = new.get("rating", answer.rating) or ""
         comment = (new.get("comment", answer.rating_comment) or "").strip()
         response = (new.get("response", answer.factcheck_response) or "").strip()
@@ -387,7 +507,7 @@ def ratings_save(*, assessment: Assessment, by, values: dict) -> Assessment:
             answer.rating, answer.rating_comment, answer.factcheck_response = rating, comment, response
             answer.save()
     area_ratings_recompute(assessment)
-    if assessment.status == Status.SUBMITTED and not assessment.answers.filter(rating="").exists():
+    if assessment.status == Status.SUBMITTED and not unrated(assessment).exists():
         assessment.status = Status.ASSESSED
         assessment.save()
     return assessment
@@ -415,9 +535,9 @@ def factcheck_send(*, assessment: Assessment, by) -> Assessment:
     _officer(by)
     assessment = _lock(assessment)
     _state(assessment, (Status.SUBMITTED, Status.ASSESSED))
-    unrated = assessment.answers.filter(rating="").count()
-    if unrated:
-        raise ValidationError(NOT_COMPLETE_RATINGS, code="not_complete_ratings", params={"n": unrated})
+    left = unrated(assessment).count()
+    if left:
+        raise ValidationError(NOT_COMPLETE_RATINGS, code="not_complete_ratings", params={"n": left})
     area_ratings_recompute(assessment)
     assessment.status, assessment.factcheck_sent_at = Status.FACTCHECK, timezone.now()
     assessment.factcheck_due = timezone.localdate() + timedelta(weeks=assessment.campaign.factcheck_weeks)
@@ -449,11 +569,29 @@ def factcheck_save(*, assessment: Assessment, by, comments: dict, done: bool = F
 
 def plan_note(*, assessment: Assessment, areas) -> str:
     names = ", ".join(a.name for a in areas)
+    catalogue = assessment.campaign.catalogue
     return str(_(
-        "Enheten har fått värderingen 3 (med avvikelse) inom: %(areas)s. Lämna en åtgärdsplan som beskriver "
+        "Enheten har fått värderingen %(value)s eller sämre inom: %(areas)s. Lämna en åtgärdsplan som beskriver "
         "hur bristerna rättas till. Planen ska godkännas av förvaltningen och avvikelserna ska vara åtgärdade "
-        "inom fyra veckor efter godkännandet."
-    ) % {"areas": names})
+        "inom %(weeks)s veckor efter godkännandet."
+    ) % {"areas": names, "value": catalogue.plan_from, "weeks": catalogue.plan_fix_weeks})
+
+
+def counted_ratings(catalogue) -> tuple[str, ...]:
+    """The requirement results the catalogue counts as deviations (seed 002: yellow and red)."""
+    return (Rating.RED,) if catalogue.deviation_ratings == "red" else (Rating.YELLOW, Rating.RED)
+
+
+def consequence(catalogue, value: int | None) -> str:
+    """What an area rating leads to under the catalogue's settings: "plan" (action plan and
+    dialogue), "dialogue" (dialogue meeting, followed up at the next follow-up) or ""."""
+    if not value:
+        return ""
+    if value >= catalogue.plan_from:
+        return "plan"
+    if value >= catalogue.dialogue_from:
+        return "dialogue"
+    return ""
 
 
 def _area_deviation(*, assessment: Assessment, area_rating: AreaRating, severity: str, by, today):
@@ -470,11 +608,12 @@ def _area_deviation(*, assessment: Assessment, area_rating: AreaRating, severity
 
 @transaction.atomic
 def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment:
-    """Lock the assessment; every red/yellow requirement becomes a deviation (red: deviation,
-    yellow: note for the next follow-up). An area rated 3 without a red requirement (or 2 without
-    a yellow or red one) – possible by override – becomes a deviation (note) of its own, with the
-    override's reason as text. A unit with any area rated 3 gets ONE action plan for the
-    deviations of those areas."""
+    """Lock the assessment. The requirement results the catalogue counts as deviations
+    (`deviation_ratings`; seed 002: yellow and red) become deviations (red: deviation, yellow: note).
+    An area rated 3 without a red requirement (or 2 without a yellow or red one) – possible by
+    override – becomes a deviation (note) of its own, with the override's reason as text. A unit
+    with any area rated at or above the catalogue's `plan_from` gets ONE action plan for the
+    deviations of those areas, to be handed in within `plan_submit_weeks`."""
     _officer(by, "assessment.finalise")
     today = today or timezone.localdate()
     assessment = _lock(assessment)
@@ -483,14 +622,15 @@ def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment
         raise ValidationError(FACTCHECK_PENDING, code="factcheck_pending",
                               params={"due": assessment.factcheck_due.isoformat()})
     # Ratings stay open during the fact-check; one taken back to "unrated" must be judged again.
-    unrated = assessment.answers.filter(rating="").count()
-    if unrated:
-        raise ValidationError(NOT_COMPLETE_RATINGS, code="not_complete_ratings", params={"n": unrated})
+    left = unrated(assessment).count()
+    if left:
+        raise ValidationError(NOT_COMPLETE_RATINGS, code="not_complete_ratings", params={"n": left})
     area_ratings = {ar.area_id: ar for ar in area_ratings_recompute(assessment)}
     unit, campaign = assessment.unit, assessment.campaign
+    catalogue = campaign.catalogue
     deviations_by_area: dict[int, list] = {}
     for answer in assessment.answers.select_related("requirement__area").filter(
-        rating__in=[Rating.RED, Rating.YELLOW]
+        rated_q("requirement__"), rating__in=counted_ratings(catalogue)
     ):
         req = answer.requirement
         deviation = actions.deviation_create(
@@ -501,21 +641,23 @@ def assessment_finalise(*, assessment: Assessment, by, today=None) -> Assessment
             source_ref=f"followup:{assessment.pk}:{req.pk}", found_on=today,
         )
         deviations_by_area.setdefault(req.area_id, []).append(deviation)
-    covered, areas_3 = [], []
+    covered, plan_areas = [], []
     for ar in area_ratings.values():
         found = deviations_by_area.get(ar.area_id, [])
-        if ar.value == 3:
-            areas_3.append(ar.area)
-            reds = [d for d in found if d.severity == Severity.DEVIATION]
-            covered += reds or [_area_deviation(assessment=assessment, area_rating=ar, severity=Severity.DEVIATION,
-                                                by=by, today=today)]
-        elif ar.value == 2 and not found:
-            _area_deviation(assessment=assessment, area_rating=ar, severity=Severity.NOTE, by=by, today=today)
+        if consequence(catalogue, ar.value) == "plan":
+            plan_areas.append(ar.area)
+            worst = [d for d in found if d.severity == Severity.DEVIATION] if ar.value == 3 else found
+            covered += worst or [_area_deviation(
+                assessment=assessment, area_rating=ar, by=by, today=today,
+                severity=Severity.DEVIATION if ar.value == 3 else Severity.NOTE)]
+        elif ar.value and ar.value >= 2 and not found:
+            _area_deviation(assessment=assessment, area_rating=ar, by=by, today=today,
+                            severity=Severity.DEVIATION if ar.value == 3 else Severity.NOTE)
     if covered:
         title = str(_("Avtalsuppföljning %(year)s – %(unit)s") % {"year": campaign.year, "unit": unit.name})
         assessment.action_plan = actions.action_plan_request(
-            deviations=covered, by=by, submit_within_weeks=PLAN_SUBMIT_WEEKS, title=title[:200],
-            request_note=plan_note(assessment=assessment, areas=areas_3),
+            deviations=covered, by=by, submit_within_weeks=catalogue.plan_submit_weeks, title=title[:200],
+            request_note=plan_note(assessment=assessment, areas=plan_areas),
         )
     assessment.status, assessment.finalised_at, assessment.finalised_by = Status.FINAL, timezone.now(), by
     assessment.save()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("avtalsuppfoljning/bedomning/<int:pk>/slutfor/", views.assessment_finalise, name="assessment_finalise"),
     path("avtalsuppfoljning/vardering/<int:pk>/", views.area_override_view, name="area_override"),
     path("avtalsuppfoljning/svar/<int:pk>/bedom/", views.answer_rate, name="answer_rate"),
+    path("avtalsuppfoljning/svar/<int:pk>/stickprov/", views.sample_save_view, name="sample_save"),
     path("avtalsuppfoljning/svar/<int:pk>/komplettering/", views.completion_request_view, name="completion_request"),
     path("portal/", views.portal, name="portal"),
     path("portal/<int:pk>/", views.portal_assessment, name="portal_assessment"),

@@ -113,7 +113,8 @@ def campaign_results(request, pk):
     return render(request, "followups/results.html", {
         "campaign": campaign, "assessments": assessments, "areas": areas,
         "shares": selectors.share_table(campaign), "summary": selectors.summary(campaign),
-        "previous": selectors.previous_campaign(campaign),
+        "previous": selectors.previous_campaign(campaign), "consequences": selectors.consequences(campaign),
+        "figures": selectors.figures(campaign, assessments), "changes": selectors.requirement_changes(campaign),
     })
 
 
@@ -132,11 +133,46 @@ def campaign_export(request, pk, fmt):
 
 # --- Officer: one assessment ------------------------------------------------------------------
 
+# One key per colour on the assessment page (assessment.js), shown next to each choice.
+RATING_KEYS = {"green": "1", "yellow": "2", "red": "3", "na": "0"}
+FILTERS = {"alla": None, "ej-bedomda": "", "gula": Rating.YELLOW, "roda": Rating.RED}
+
+
+def _filter_groups(groups, shown):
+    """Issue 11 item 8: all, unrated, yellow or red requirements (figures show only under "all")."""
+    wanted = FILTERS.get(shown)
+    if wanted is None:
+        return groups
+    result = []
+    for area, answers in groups:
+        kept = [a for a in answers if a.requirement.is_rated and a.rating == wanted]
+        if kept:
+            result.append((area, kept))
+    return result
+
+
 def _assessment_context(request, assessment, **extra):
+    groups = selectors.answers_by_area(assessment)
+    previous = selectors.previous_results(assessment)
+    for _area, answers in groups:
+        for answer in answers:
+            answer.previous = previous.get(answer.requirement.key)
+    rated = [a for _area, answers in groups for a in answers if a.requirement.is_rated]
+    shown = request.GET.get("visa", "alla")
+    shown = shown if shown in FILTERS else "alla"
+    filters = [("alla", _("Alla"), sum(len(answers) for _area, answers in groups)),
+               ("ej-bedomda", _("Ej bedömda"), sum(1 for a in rated if not a.rating)),
+               ("gula", _("Gula"), sum(1 for a in rated if a.rating == Rating.YELLOW)),
+               ("roda", _("Röda"), sum(1 for a in rated if a.rating == Rating.RED))]
     return {
-        "assessment": assessment, "campaign": assessment.campaign, "groups": selectors.answers_by_area(assessment),
+        "assessment": assessment, "campaign": assessment.campaign, "groups": _filter_groups(groups, shown),
+        "rating_areas": [area for area, _answers in groups if not area.reported_only],
+        "filters": filters, "shown": shown,
+        "factcheck_comments": [a for _area, answers in groups for a in answers if a.factcheck_comment],
+        "remarks": selectors.carried_remarks(assessment),
         "area_ratings": {ar.area_id: ar for ar in assessment.area_ratings.select_related("area")},
         "ratings": Rating.choices, "override_choices": AreaRating.Value.choices,
+        "rating_keys": [(v, label, RATING_KEYS[v]) for v, label in Rating.choices],
         "history": RatingChange.objects.filter(answer__assessment=assessment).select_related(
             "answer__requirement", "by")[:200],
         "interview_form": extra.pop("interview_form", None) or forms.InterviewForm(initial={
@@ -147,6 +183,20 @@ def _assessment_context(request, assessment, **extra):
         "factcheck_overdue": bool(assessment.factcheck_due and assessment.factcheck_due < timezone.localdate()),
         **extra,
     }
+
+
+def _card_response(request, answer, *, error=None, posted=None):
+    """The requirement's card (and, out of band, the area ratings) after an HTMX save. A refused
+    save shows what was chosen and typed again, with the error, so nothing has to be redone."""
+    assessment = answer.assessment
+    assessment.refresh_from_db()
+    context = _assessment_context(request, assessment)
+    answer = next(a for _area, answers in selectors.answers_by_area(assessment) for a in answers if a.pk == answer.pk)
+    answer.previous = selectors.previous_results(assessment).get(answer.requirement.key)
+    if error and posted:
+        answer.form_rating, answer.form_comment = posted.get("rating", ""), posted.get("comment", "")
+    return render(request, "followups/_answer_rate_response.html",
+                  {**context, "answer": answer, "saved": not error, "error": error, "oob": True})
 
 
 @require("campaign.view")
@@ -199,11 +249,27 @@ def answer_rate(request, pk):
         else:
             messages.success(request, _("Bedömningen av ”%(r)s” är sparad.") % {"r": answer.requirement.title})
         return redirect(assessment.get_absolute_url() + f"#svar-{answer.pk}")
-    assessment.refresh_from_db()
-    context = _assessment_context(request, assessment)
-    answer = next(a for _area, answers in context["groups"] for a in answers if a.pk == answer.pk)
-    return render(request, "followups/_answer_rate_response.html",
-                  {**context, "answer": answer, "saved": not error, "error": error, "oob": True})
+    return _card_response(request, answer, error=error, posted=values[answer.pk])
+
+
+@require("assessment.rate")
+@require_POST
+def sample_save_view(request, pk):
+    """The officer's sample audit for one requirement (n checked, n meeting each criterion)."""
+    answer = selectors.answer_get(user=request.user, pk=pk)
+    met = {c: request.POST.get(f"met-{i}", "") for i, c in enumerate(answer.requirement.row_list)}
+    error = None
+    try:
+        services.sample_save(answer=answer, by=request.user, checked=request.POST.get("checked", ""), met=met)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Stickprovet för ”%(r)s” är sparat.") % {"r": answer.requirement.title})
+        return redirect(answer.assessment.get_absolute_url() + f"#svar-{answer.pk}")
+    return _card_response(request, answer, error=error)
 
 
 @require("assessment.rate")
@@ -294,11 +360,17 @@ def portal(request):
 
 def _answer_values(request, assessment) -> dict:
     values = {}
-    for answer in assessment.answers.all():
+    for answer in assessment.answers.select_related("requirement"):
         prefix = f"a-{answer.pk}-"
+        rows = {row: request.POST[f"{prefix}row-{i}"] for i, row in enumerate(answer.requirement.row_list)
+                if f"{prefix}row-{i}" in request.POST}
         if prefix + "yes_no" in request.POST or prefix + "text" in request.POST:
             yes_no = {"ja": True, "nej": False}.get(request.POST.get(prefix + "yes_no", ""))
             values[answer.pk] = {"yes_no": yes_no, "text": request.POST.get(prefix + "text", "")}
+        if prefix + "number" in request.POST:
+            values.setdefault(answer.pk, {})["number"] = request.POST[prefix + "number"]
+        if rows:
+            values.setdefault(answer.pk, {})["rows"] = rows
     return values
 
 
@@ -309,20 +381,17 @@ def portal_assessment(request, pk):
         raise Http404
     if request.method == "POST" and not can(request.user, "followup.answer", assessment):
         raise PermissionDenied
+    posted = None
     if request.method == "POST":
         submit = "submit" in request.POST
+        values = _answer_values(request, assessment)
+        uploads = {a.pk: request.FILES.getlist(f"a-{a.pk}-file") for a in assessment.answers.all()}
         try:
-            services.answers_save(assessment=assessment, by=request.user, values=_answer_values(request, assessment),
-                                  submit=False)
-            uploaded = 0
-            for answer in assessment.answers.all():
-                for upload in request.FILES.getlist(f"a-{answer.pk}-file"):
-                    services.document_upload(answer=answer, by=request.user, upload=upload)
-                    uploaded += 1
-            if submit:
-                services.answers_save(assessment=assessment, by=request.user, values={}, submit=True)
+            services.portal_save(assessment=assessment, by=request.user, values=values, uploads=uploads,
+                                 submit=submit)
         except ValidationError as exc:
             _error(request, exc)
+            posted = values  # shown again so nothing typed is lost; nothing of it is saved
         else:
             messages.success(request, _("Enkäten är inskickad. Tack!") if submit else _("Svaren är sparade."))
             return redirect(assessment.get_portal_url())
@@ -330,6 +399,14 @@ def portal_assessment(request, pk):
         assessment = services.assessment_open(assessment=assessment, by=request.user)
     answering = assessment.status in services.ANSWERING
     groups = selectors.answers_by_area(assessment)
+    if posted:
+        for _area, answers in groups:
+            for answer in answers:
+                if answer.pk in posted:
+                    new = posted[answer.pk]
+                    answer.yes_no, answer.text = new.get("yes_no", answer.yes_no), new.get("text", answer.text)
+                    answer.number = new.get("number", answer.number)
+                    answer.figures = {**answer.figures, **new.get("rows", {})}
     total = sum(len(answers) for _area, answers in groups)
     answered = sum(1 for _area, answers in groups for a in answers if services.is_answered(a))
     show_ratings = assessment.reached(Status.FACTCHECK)

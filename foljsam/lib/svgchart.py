@@ -49,15 +49,20 @@ def line_chart(labels: list[str], values: list[float | None], *, title: str, fmt
     return "".join(parts)
 
 
-def bar_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *, title: str, fmt=str) -> str:
+def bar_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *, title: str, fmt=str,
+              maximum: float | None = None) -> str:
     """Horizontal grouped bars: one group per label, one bar per series (name, values), e.g. providers
-    per area on 1 January and 31 December. A missing value draws no bar; each bar has a <title>."""
+    per area on 1 January and 31 December, or a unit's figures per column of its table. A missing value
+    draws no bar; each bar has a <title>; `maximum` fixes the scale (100 for percentages). The chart is
+    always shown with its table."""
     colours = ["#0b5394", "#8a6d00", "#2e7d32", "#a1120f"]
     bar_h, gap, label_w, value_w = 12, 10, 210, 48
     group_h = bar_h * len(series) + gap
     legend_h = 18 if len(series) > 1 else 0
     height = PAD_T + legend_h + group_h * len(labels) + 4
-    top = max([v for _n, values in series for v in values if v is not None] + [0.0]) or 1.0
+    top = maximum if maximum is not None else max([v for _n, values in series for v in values if v is not None]
+                                                  + [0.0])
+    top = top or 1.0
     span = WIDTH - label_w - value_w
 
     parts = [
@@ -80,7 +85,7 @@ def bar_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *
             if v is None:
                 continue
             y = y0 + k * bar_h
-            w = max(v / top * span, 0.5 if v else 0)
+            w = max(min(v, top) / top * span, 0.5 if v else 0)
             parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{colours[k % 4]}">'
                          f"<title>{escape(label)}, {escape(name)}: {escape(fmt(v))}</title></rect>"
                          f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="10" fill="#222">'

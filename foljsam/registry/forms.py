@@ -17,7 +17,7 @@ class ProviderForm(forms.ModelForm):
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["name", "area", "manager", "manager_email", "address", "active"]
+        fields = ["name", "area", "unit_type", "manager", "manager_email", "address", "active"]
 
 
 class ContractForm(forms.ModelForm):

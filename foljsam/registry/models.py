@@ -123,6 +123,23 @@ class Provider(models.Model):
         return reverse("registry:provider", args=[self.pk])
 
 
+class UnitType(models.Model):
+    """Enhetstyp per area (hemtjänstgrupp, nattpatrull, …): a requirement of the contract
+    follow-up can be limited to some types, so it is not asked of the others (seed 002)."""
+
+    area = models.ForeignKey(Area, verbose_name=_("område"), on_delete=models.CASCADE, related_name="unit_types")
+    name = models.CharField(_("namn"), max_length=100)
+
+    class Meta:
+        ordering = ["area__name", "name"]
+        unique_together = [("area", "name")]
+        verbose_name = _("enhetstyp")
+        verbose_name_plural = _("enhetstyper")
+
+    def __str__(self):
+        return self.name
+
+
 class Unit(models.Model):
     """Enhet: where the work is done; follow-ups assess units."""
 
@@ -135,6 +152,8 @@ class Unit(models.Model):
     manager_email = models.EmailField(_("chefens e-post"), blank=True)
     address = models.CharField(_("adress"), max_length=200, blank=True)
     active = models.BooleanField(_("aktiv"), default=True)
+    unit_type = models.ForeignKey(UnitType, verbose_name=_("enhetstyp"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="units")
 
     class Meta:
         ordering = ["provider__name", "name"]
@@ -143,6 +162,10 @@ class Unit(models.Model):
 
     def __str__(self):
         return f"{self.provider.name} – {self.name}"
+
+    def clean(self):
+        if self.unit_type_id and self.area_id and self.unit_type.area_id != self.area_id:
+            raise ValidationError({"unit_type": _("Enhetstypen hör till ett annat område.")})
 
 
 class ContractForm(models.TextChoices):
@@ -262,5 +285,5 @@ class ProviderEvent(models.Model):
         return f"{self.date} {self.get_kind_display()}"
 
 
-for _model in (Board, Area, TenderDocument, Provider, Unit, Contract, Permit, ProviderEvent):
+for _model in (Board, Area, TenderDocument, Provider, UnitType, Unit, Contract, Permit, ProviderEvent):
     audit(_model)

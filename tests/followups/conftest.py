@@ -1,13 +1,13 @@
 """A small catalogue and a campaign sent to providers A and B (and an egen regi unit)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from foljsam.catalogue import services as catalogue_services
 from foljsam.followups import services
-from foljsam.registry.models import Contract, ContractForm, Ownership, Provider, Unit
+from foljsam.registry.models import Contract, ContractForm, Ownership, Provider, TenderDocument, Unit, UnitType
 
 SMALL = {
     "name": "Testkatalog", "version": "1",
@@ -66,3 +66,85 @@ def rate_all(assessment, by, ratings: dict):
         r = ratings.get(a.requirement.title, "green")
         values[a.pk] = {"rating": r, "comment": "Brister i rutinen." if r in ("yellow", "red") else ""}
     return services.ratings_save(assessment=assessment, by=by, values=values)
+
+
+# --- Issue 11: unit types, figures, sample audit (tests/followups/test_round2.py and the browser) ---
+
+ROUND2 = {
+    "name": "Katalog 2", "version": "1", "tender": {"area": "hemtjanst", "version": "2022"},
+    "settings": {"deviation_ratings": "yellow_red", "plan_from": 3, "plan_submit_weeks": 2, "plan_fix_weeks": 4,
+                 "dialogue_from": 2},
+    "areas": [
+        {"name": "Hälso- och sjukvård", "requirements": [
+            {"key": "munhalsa", "title": "Rutin för munhälsa", "question": "Finns rutin för munhälsa?",
+             "unit_types": ["Hemtjänstgrupp"], "methods": ["survey", "document"]},
+            {"key": "hygien", "title": "Rutin för god hygien", "question": "Finns rutin för hygien?",
+             "methods": ["survey"]},
+            {"key": "egen", "title": "Kommunens egen rutin", "question": "Följer ni kommunens rutin?",
+             "applies_to": "own", "methods": ["interview"]},
+        ]},
+        {"name": "Organisation och styrning", "requirements": [
+            {"key": "personal", "title": "Anställningsform och utbildning", "question": "Årsarbetare?",
+             "answer_type": "count_table", "rows": ["Tillsvidare usk", "Visstid usk"], "methods": ["survey"]},
+            {"key": "stickprov", "title": "Stickprov genomförandeplaner", "question": "Stickprov",
+             "answer_type": "sample", "rows": ["I tid", "Delaktighet"], "methods": ["sample"]},
+            {"key": "klader", "title": "Korrekta arbetskläder", "question": "Används arbetskläder?"},
+        ]},
+        {"name": "Digital teknik", "reported_only": True, "requirements": [
+            {"key": "lifecare", "title": "Lifecare Mobil", "question": "Andel i Lifecare Mobil?",
+             "answer_type": "share", "methods": ["key_figure"], "kpi": "manual_share"},
+        ]},
+    ],
+}
+
+
+@pytest.fixture
+def r2(world):
+    TenderDocument.objects.create(area=world.area, name="FFU", version="2022", valid_from=date(2022, 1, 1))
+    world.group = UnitType.objects.create(area=world.area, name="Hemtjänstgrupp")
+    world.night_type = UnitType.objects.create(area=world.area, name="Nattpatrull")
+    own = Provider.objects.create(code="EGEN", name="Egen regi", ownership=Ownership.MUNICIPAL)
+    Contract.objects.create(provider=own, area=world.area, form=ContractForm.OWN, start=date(2020, 1, 1))
+    world.own = own
+    world.night = Unit.objects.create(provider=own, area=world.area, name="Hemtjänst Natten",
+                                      unit_type=world.night_type)
+    world.untyped = Unit.objects.create(provider=own, area=world.area, name="Hemtjänst Tumba")
+    Unit.objects.filter(provider__in=[world.provider_a, world.provider_b]).update(unit_type=world.group)
+    world.catalogue = catalogue_services.catalogue_import(data=ROUND2, by=world.officer)
+    return world
+
+
+def _campaign(w, year=None, catalogue=None):
+    today = timezone.localdate()
+    campaign = services.campaign_create(
+        by=w.officer, area=w.area, year=year or today.year, catalogue=catalogue or w.catalogue,
+        opens_on=today - timedelta(days=5), deadline=today + timedelta(days=20), units=Unit.objects.filter(area=w.area))
+    services.campaign_send(campaign=campaign, by=w.officer, notify_providers=False)
+    return campaign
+
+
+def _titles(assessment):
+    return set(assessment.answers.values_list("requirement__title", flat=True))
+
+
+def _answer_everything(assessment, by):
+    values = {}
+    for a in assessment.answers.select_related("requirement"):
+        kind = a.requirement.answer_type
+        values[a.pk] = {"yes_no": True, "text": "x"}
+        if kind == "share":
+            values[a.pk]["number"] = "87,5"
+        if kind == "count_table":
+            values[a.pk]["rows"] = {row: "4" for row in a.requirement.row_list}
+    return services.answers_save(assessment=assessment, by=by, values=values, submit=True)
+
+
+def _rate(assessment, by, ratings):
+    values = {}
+    for a in assessment.answers.select_related("requirement__area"):
+        if a.requirement.is_rated:
+            r = ratings.get(a.requirement.key, "green")
+            values[a.pk] = {"rating": r, "comment": "Brist." if r in ("yellow", "red") else ""}
+    return services.ratings_save(assessment=assessment, by=by, values=values)
+
+

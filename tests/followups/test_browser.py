@@ -70,19 +70,25 @@ def test_whole_contract_followup(world, page, tmp_path):
     browser_login(page, "officer")
     check_axe(page)
     page.get_by_role("link", name="Alfa Omsorg AB enhet 1").first.click()
-    lex_pk = Assessment.objects.get(unit__provider=world.provider_a).answers.get(
-        requirement__title="Rutin för lex Sarah").pk
-    page.get_by_label("Bedömning Rutin för lex Sarah").select_option("red")
-    page.get_by_label("Kommentar Rutin för lex Sarah").fill("Rutinen är inte känd av medarbetarna.")
-    # One requirement saved in place (HTMX): the block and the area ratings are swapped.
-    page.get_by_role("button", name="Spara Rutin för lex Sarah", exact=True).click()
+    answers = {a.requirement.title: a.pk for a in Assessment.objects.get(unit__provider=world.provider_a)
+               .answers.select_related("requirement")}
+    lex_pk = answers["Rutin för lex Sarah"]
+    lex = page.locator(f"#svar-{lex_pk}")
+    # One key per colour: "3" is red. Saved at once (HTMX); red without a comment is refused, the
+    # choice stays, and the comment then saves it when the field is left.
+    lex.get_by_label("Grön – finns/uppnås").focus()
+    page.keyboard.press("3")
+    page.wait_for_selector(f"#svar-{lex_pk} >> text=Skriv en kommentar")
+    assert lex.get_by_label("Röd – saknas/uppnås ej").is_checked()
+    lex.get_by_label("Kommentar Rutin för lex Sarah").fill("Rutinen är inte känd av medarbetarna.")
+    page.keyboard.press("Tab")
     page.wait_for_selector(f"#svar-{lex_pk} >> text=Sparad")
     assert "3 – med avvikelse" in page.locator("#area-ratings").inner_text()
     check_axe(page)
-    page.get_by_label("Bedömning Egenkontroll").select_option("green")
-    page.get_by_label("Bedömning IVO-tillstånd").select_option("green")
-    page.get_by_role("button", name="Spara bedömningarna").click()
-    page.wait_for_selector("text=Bedömningarna är sparade.")
+    for title in ("Egenkontroll", "IVO-tillstånd"):
+        page.locator(f"#svar-{answers[title]}").get_by_label("Grön – finns/uppnås").check()
+        page.wait_for_selector(f"#svar-{answers[title]} >> text=Sparad")
+    page.reload()
     assert "3 – med avvikelse" in page.locator("#area-ratings").inner_text()
     check_axe(page)
     shot(page, "assessment")
@@ -106,9 +112,11 @@ def test_whole_contract_followup(world, page, tmp_path):
     page.context.clear_cookies()
     browser_login(page, "officer")
     page.get_by_role("link", name="Alfa Omsorg AB enhet 1").first.click()
-    assert page.get_by_text("Rutinen gicks igenom på APT i maj.").is_visible()
+    assert page.locator(f"#svar-{lex_pk}").get_by_text("Rutinen gicks igenom på APT i maj.").is_visible()
+    assert page.locator("#sg-h").is_visible()  # the fact-check comments summed up at the top
     page.get_by_label("Svar på sakgranskningen Rutin för lex Sarah").fill("Intervjun visade att rutinen inte är känd.")
-    page.get_by_role("button", name="Spara bedömningarna").click()
+    page.keyboard.press("Tab")
+    page.wait_for_selector(f"#svar-{lex_pk} >> text=Sparad")
     page.get_by_role("button", name="Slutför bedömningen").click()
     page.wait_for_selector("text=en åtgärdsplan är begärd")
     check_axe(page)
@@ -123,7 +131,7 @@ def test_whole_contract_followup(world, page, tmp_path):
     check_axe(page)
 
     plan = ActionPlan.objects.get(provider=world.provider_a)
-    assert plan.title.startswith("Avtalsuppföljning") and "fyra veckor" in plan.request_note
+    assert plan.title.startswith("Avtalsuppföljning") and "inom 4 veckor" in plan.request_note
     assert list(plan.deviations.values_list("requirement", flat=True)) == [
         "Ledningssystem för kvalitet: Rutin för lex Sarah"]
     assert Deviation.objects.filter(provider=world.provider_b).count() == 0

@@ -29,10 +29,18 @@ def test_shipped_catalogue_has_seed_002_areas(shipped):
         "Specifika krav för externa utförare",
     ]
     reqs = shipped.requirements()
-    assert reqs.count() == 39
+    assert reqs.count() == 41
     assert sorted(reqs.filter(applies_to="external").values_list("title", flat=True)) == [
         "Arbetsrättsliga villkor/kollektivavtal", "IVO-tillstånd", "Livsmedelsregistrering", "Lokal inom 30 min"]
-    assert set(reqs.values_list("answer_type", flat=True)) == {"yes_no", "frequency", "free_text"}
+    assert set(reqs.values_list("answer_type", flat=True)) == {
+        "yes_no", "frequency", "free_text", "share", "count_table", "sample"}
+    # Seed 002: the night patrol is not asked about oral care, clients' money and meals.
+    assert sorted(reqs.filter(unit_types__name="Hemtjänstgrupp").values_list("title", flat=True)) == [
+        "Egna medel", "Livsmedelshantering", "Rutin för munhälsa", "Viktförändringar/nutrition"]
+    assert shipped.areas.get(name="Digitala system och välfärdsteknik").reported_only
+    assert (shipped.deviation_ratings, shipped.plan_from, shipped.plan_fix_weeks, shipped.dialogue_from) == (
+        "yellow_red", 3, 4, 2)
+    assert len(set(reqs.values_list("key", flat=True))) == 41
     assert shipped.tender.version == "2022"
     assert "Rutin för lex Sarah" in reqs.get(title="Rutin för lex Sarah").document_list
 
@@ -75,7 +83,7 @@ def test_catalogue_freezes_when_sent(shipped, world):
     with pytest.raises(ValidationError, match="kan inte ändras"):
         services.requirement_save(requirement=req, by=world.officer)
     copy = services.catalogue_copy(catalogue=shipped, version="2027", by=world.officer)
-    assert copy.requirements().count() == 39 and copy.tender_id == shipped.tender_id
+    assert copy.requirements().count() == 41 and copy.tender_id == shipped.tender_id
     assert Requirement.objects.filter(area__catalogue=copy, question="Ny fråga?").exists()
 
 

@@ -31,3 +31,23 @@ def test_demo_loads_campaigns(settings):
     manager = User.objects.get(username="enhetschef")
     units = {a.unit_id for a in visible(manager, Assessment.objects.all())}
     assert units == set(manager.units.values_list("pk", flat=True)) and len(units) == 1
+
+
+def test_demo_shows_night_patrol_figures_and_sample_audit(settings, client):
+    """Issue 11 "done when": seed 002's units incl. the night patrol, the figures-only area and the
+    sample audit, shown on the results page."""
+    from django.urls import reverse
+
+    from foljsam.accounts.models import User
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    finished = Campaign.objects.order_by("-year")[1]
+    night = finished.assessments.get(unit__name__endswith="Natten")
+    asked = set(night.answers.values_list("requirement__title", flat=True))
+    assert not asked & {"Rutin för munhälsa", "Egna medel", "Viktförändringar/nutrition", "Livsmedelshantering"}
+    client.force_login(User.objects.filter(role="officer").first())
+    html = client.get(reverse("followups:results", args=[finished.pk])).content.decode()
+    assert "Stickprov genomförandeplaner" in html and "Lifecare Mobil" in html and "Anställningsform" in html
+    assert html.count("<svg") == 5  # three shares, the count table, the sample audit
+    assert client.get(reverse("followups:assessment", args=[night.pk])).status_code == 200

@@ -139,7 +139,7 @@ def test_factcheck_then_finalise_creates_deviations_and_one_plan(sent):
     assert plan.submit_by == timezone.localdate() + timedelta(weeks=2)
     assert list(plan.deviations.values_list("requirement", flat=True)) == [
         "Ledningssystem för kvalitet: Rutin för lex Sarah"]
-    assert "fyra veckor" in plan.request_note
+    assert "inom 4 veckor" in plan.request_note
 
 
 def test_rating_two_gives_notes_and_no_plan(sent):

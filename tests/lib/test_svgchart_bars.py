@@ -20,3 +20,17 @@ def test_bars_and_titles():
 
 def test_line_chart_api_unchanged():
     assert line_chart(["a", "b"], [1.0, 2.0], title="t").startswith("<svg")
+
+
+def test_a_fixed_maximum_scales_percentages_and_clamps():
+    ns = "{http://www.w3.org/2000/svg}"
+
+    def widths(svg):
+        root = ElementTree.fromstring(svg)
+        return [float(r.get("width")) for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
+
+    free = widths(bar_chart(["A", "B"], [("Andel", [50, 25])], title="t"))
+    fixed = widths(bar_chart(["A", "B"], [("Andel", [50, 25])], title="t", maximum=100))
+    assert fixed[0] == free[0] / 2 and fixed[1] == free[1] / 2  # 50 % is half the scale, not all of it
+    over = widths(bar_chart(["A", "B"], [("Andel", [150, 100])], title="t", maximum=100))
+    assert over[0] == over[1]  # a value over the maximum is drawn at the maximum
