@@ -36,14 +36,7 @@ PEOPLE = ("uppfoljare", "aros", None)  # the demo's officer, a provider's user, 
 
 # 500s in code another helper owns right now, with the fix; the test fails when one of them no longer
 # fails, so that its entry is removed (strict, like an xfail). (route, text in the failing URL): fix.
-KNOWN_ELSEWHERE = {
-    ("manadsuppfoljning/utforare/<int:pk>/<str:period>/<slug:key>/", "%0A"):
-        "foljsam/monthly/views.py: PERIOD.match lets '2026-03\\n' through ($ matches before a final newline) "
-        "and the engine raises PeriodError; use PERIOD.fullmatch instead of .match",
-    ("manadsuppfoljning/kvartal/<str:quarter>.<str:fmt>", "%0A"):
-        "foljsam/monthly/views.py: QUARTER.match lets '2026-Q4\\n' through and the newline reaches the "
-        "Content-Disposition header (BadHeaderError); use QUARTER.fullmatch (and a safe file name helper)",
-}
+KNOWN_ELSEWHERE: dict = {}  # both monthly %0A cases are fixed (fullmatch; safe download names)
 
 
 def _patterns(patterns=None, prefix=""):
