@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.http import HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
@@ -52,5 +53,5 @@ class RejectNulMiddleware:
         if "\x00" in request.path_info or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
-            raise BadRequest("NUL character in the path or query string")
+            return HttpResponseBadRequest(render_to_string("400.html"))
         return self.get_response(request)

@@ -77,10 +77,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "foljsam.middleware.RejectNulMiddleware",  # issue 12 item 6: NUL in a URL is a 400, not a DataError
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "foljsam.middleware.LanguageMiddleware",
+    "foljsam.middleware.RejectNulMiddleware",  # issue 12 item 6: NUL in a URL is a 400, not a DataError
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
