@@ -2,7 +2,7 @@
 
 from collections import Counter, defaultdict
 
-from .models import Case, Signal, SignalSource
+from .models import Case, DecisionStatus, Sanction, Signal, SignalSource
 
 
 def indepth_followups(*, year: int) -> list[dict]:
@@ -32,3 +32,12 @@ def deviation_counts(*, year: int) -> list[dict]:
                                                     ("lex_sarah", "internal", "complaints", "comments")}}
         for key in sorted(counts, key=lambda k: (names[k], k[1]))
     ]
+
+
+def sanctions(*, year: int) -> list[dict]:
+    """Sanctions (vite) decided in `year`, for the report's "changes in the choice system"."""
+    decided = (Sanction.objects.filter(status=DecisionStatus.DECIDED, decision_on__year=year)
+               .select_related("case__provider", "case__area").order_by("decision_on", "pk"))
+    return [{"provider": s.case.provider.name, "area": s.case.area.code, "amount": int(s.amount),
+             "clause": s.clause, "date": s.decision_on.isoformat(), "url": s.case.get_absolute_url()}
+            for s in decided]

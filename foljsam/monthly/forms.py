@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from foljsam.actions.forms import WEEKS
+from foljsam.lib.uploads import check_upload
 from foljsam.registry.models import ContractForm, Ownership
 
 from .models import ColumnMapping
@@ -33,6 +34,8 @@ class ImportForm(forms.Form):
         for f in files:
             if f and not f.name.lower().endswith(ALLOWED_SUFFIXES):
                 raise forms.ValidationError(NOT_CSV_OR_XLSX, params={"name": f.name})
+            if f:  # size, line length, XLSX bombs: refused before the engine reads a byte
+                check_upload(f, kind="monthly")
         return data
 
 

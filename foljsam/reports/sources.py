@@ -7,6 +7,11 @@ An app provides them in a module `<app>/report_sources.py` with any of these fun
         # {"area": <Area.code>, "provider": <Provider.name>, "trigger": <str>, "outcome": <str>,
         #  "url": <str or None>}
 
+    def sanctions(*, year: int) -> list[dict]:
+        # one dict per sanction (vite) decided in `year`:
+        # {"provider": <Provider.name>, "area": <Area.code>, "amount": <int, kr>, "clause": <str>,
+        #  "date": <ISO date>, "url": <str or None>}
+
     def deviation_counts(*, year: int) -> list[dict]:
         # seed 003's deviations table, one dict per organisation:
         # {"provider": <Provider.name>, "area": <Area.code>, "lex_sarah": n, "internal": n,
@@ -54,6 +59,11 @@ def indepth_followups(*, year: int) -> list[dict]:
     if not providers:
         return _registry_indepth(year=year)
     return [row for fn in providers for row in fn(year=year)]
+
+
+def sanctions(*, year: int) -> list[dict]:
+    """Sanctions (vite) decided in `year`; none when no app keeps them."""
+    return [row for fn in _providers("sanctions") for row in fn(year=year)]
 
 
 def deviation_counts(*, year: int) -> list[dict] | None:

@@ -118,7 +118,8 @@ def yearly_report(year: int) -> dict:
         "monthly_action_plans": sum(a["monthly_action_plans"] for a in areas),
         "indepth_followups": len(indepth),
         "quality_studies": studies,
-        "changes": {"new_tenders": tenders, "terminations": terminations, "contracts_started": started},
+        "changes": {"new_tenders": tenders, "terminations": terminations, "contracts_started": started,
+                    "sanctions": sources.sanctions(year=year)},
         "providers_table": [
             {"sector": sector, "area": row.area.code, "name": row.area.name,
              "jan_private": row.jan_private, "jan_own": row.jan_own,
@@ -216,6 +217,8 @@ def yearly_outline(data: dict) -> Outline:
             f"{t['name']} ({t['valid_from']})" for t in data["changes"]["new_tenders"]))
     for t in data["changes"]["terminations"]:
         ch.bullets.append(f"{t['provider']} ({t['date']}): {t['note'] or _('avslutade sitt avtal')}")
+    for s in data["changes"]["sanctions"]:
+        ch.bullets.append(_("%(provider)s (%(date)s): vite %(amount)s kr enligt %(clause)s") % s)
     table = Table([_("Verksamhet"), _("1 januari privata"), _("1 januari egen regi"), _("31 december privata"),
                    _("31 december egen regi")],
                   [[r["name"], r["jan_private"], r["jan_own"], r["dec_private"], r["dec_own"]]

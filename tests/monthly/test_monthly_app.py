@@ -276,6 +276,15 @@ def test_upload_form_rejects_other_file_types(world, client):
     assert "minst en fil" in response.content.decode()
 
 
+def test_upload_limits_apply_to_the_monthly_import_before_any_work(world, client, settings):
+    from foljsam.monthly.models import ImportRun
+
+    client.force_login(world.officer)
+    long_line = b"visit_id," + b"x" * (70 * 1024) + b"\n"
+    response = client.post("/manadsuppfoljning/import/", {"visits": SimpleUploadedFile("visits.csv", long_line)})
+    assert response.status_code == 400 and not ImportRun.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_web_upload_runs_in_background_with_progress(world, client):
     client.force_login(world.officer)

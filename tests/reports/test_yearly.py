@@ -145,3 +145,24 @@ def test_yearly_views_bad_input(client, year_2022):
     assert response.status_code == 302 and not SectionText.objects.exists()
     page = client.get("/rapporter/arsrapport/2022/").content.decode()
     assert "Generella kvittenser" in page and "<svg" in page and str(TriggerKind.SIGNALS.label) in page
+
+
+def test_sanctions_decided_in_the_year_are_in_the_changes(year_2022):
+    w = year_2022
+    case = indepth.case_open(by=w.officer, provider=w.provider_a, area=w.area, trigger=TriggerKind.SIGNALS,
+                             opened_on=date(2022, 3, 1))
+    decided = indepth.sanction_propose(case=case, by=w.officer, amount=25000, clause="12.3",
+                                       reason="Återkommande brister.", proposed_on=date(2022, 4, 1))
+    indepth.sanction_decide(sanction=decided, by=w.officer, approve=True, decided_by="Nämnden",
+                            decision_on=date(2022, 5, 10))
+    next_year = indepth.sanction_propose(case=case, by=w.officer, amount=1000, clause="4.1", reason="x",
+                                         proposed_on=date(2022, 12, 1))
+    indepth.sanction_decide(sanction=next_year, by=w.officer, approve=True, decided_by="Nämnden",
+                            decision_on=date(2023, 1, 5))
+    indepth.sanction_propose(case=case, by=w.officer, amount=500, clause="4.2", reason="Bara föreslaget.",
+                             proposed_on=date(2022, 6, 1))
+    data = yearly_report(2022)
+    assert [(s["provider"], s["amount"], s["clause"], s["date"]) for s in data["changes"]["sanctions"]] == [
+        ("Alfa Omsorg AB", 25000, "12.3", "2022-05-10")]
+    changes = next(s for s in yearly_outline(data).sections if s.heading.startswith("Förändringar"))
+    assert any("25000 kr" in b and "12.3" in b for b in changes.bullets)
