@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import get_visible
+from foljsam.audit.log import client_ip
 from foljsam.registry.models import Area, Provider
 
 from . import selectors, services
@@ -20,15 +21,11 @@ from .models import ProviderProfile, Publication
 PUBLIC_LANGUAGES = ("sv", "en")
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limited(view):
     """At most FOLJSAM_PUBLIC_RATE requests per address and minute to the public pages (429 beyond)."""
 
     def wrapped(request, *args, **kwargs):
-        key = f"jamfor:rate:{_client_ip(request)}"
+        key = f"jamfor:rate:{client_ip(request) or 'unknown'}"  # behind a proxy: FOLJSAM_CLIENT_IP_HEADER
         cache.add(key, 0, timeout=60)
         try:
             count = cache.incr(key)
