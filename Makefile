@@ -52,6 +52,7 @@ test: lint
 
 messages: install
 	cd foljsam && ../$(BIN)/foljsam makemessages -l en --ignore 'static/*' && ../$(BIN)/foljsam compilemessages
+	@$(BIN)/python -m foljsam.ops.translations check | tail -n 1
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
