@@ -74,6 +74,7 @@ def test_plan_campaign_report_documents(world, page):
     assert "Uppföljningen har genomförts enligt planen." in texts
     assert [c.text for c in doc.tables[0].rows[1].cells][:3] == ["Hemtjänst", "2", "0"]
     assert [c.text for c in doc.tables[-1].rows[1].cells] == ["Hemtjänst", "2", "0", "2", "0"]
+    assert len(doc.inline_shapes) >= 1  # the providers chart as a picture, its table beside it
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Ladda ner PDF").click()

@@ -115,6 +115,8 @@ def test_cli_json_docx_pdf(year_2022, tmp_path):
     assert headings[:3] == ["Uppföljning", "Avtalsuppföljning", "Resultat per verksamhetsområde"]
     rows = [[c.text for c in t.rows[1].cells] for t in doc.tables if len(t.rows) > 1]
     assert ["Hemtjänst", "2", "0", "2", "0"] in rows  # the providers table
+    # The providers chart is a picture beside its table (no campaign here, so no share chart).
+    assert len(doc.inline_shapes) == 1
     assert ["Alfa Omsorg AB", "hemtjanst", "1", "0", "0", "0"] in rows or any(
         r[0] == "Alfa Omsorg AB" and "1" in r for r in rows)  # seed 003's deviations table
     path = tmp_path / "r.pdf"
