@@ -13,7 +13,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def _outline(svg):
     doc = Outline("Rapport")
-    doc.add("Diagram", charts=[svg], tables=[Table(["Verksamhet", "Antal"], [["Hemtjänst", 3], ["Särskilt boende", 5]])])
+    doc.add("Diagram", charts=[svg],
+            tables=[Table(["Verksamhet", "Antal"], [["Hemtjänst", 3], ["Särskilt boende", 5]])])
     return doc
 
 
