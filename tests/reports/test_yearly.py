@@ -61,7 +61,8 @@ def test_numbers_come_from_the_data(year_2022):
     assert data["quality_studies"][0]["recommendations"] == ["Tydliga rollbeskrivningar", "Planeringssystem"]
     assert data["providers_table"] == [{"sector": "Äldreomsorg", "area": "hemtjanst", "name": "Hemtjänst",
                                         "jan_private": 2, "jan_own": 0, "dec_private": 2, "dec_own": 0}]
-    assert data["deviations_table"] == [{"provider": "Alfa Omsorg AB", "area": "hemtjanst", "lex_sarah": 1,
+    assert data["deviations_table"] == [{"provider": "Alfa Omsorg AB", "provider_id": year_2022.provider_a.pk,
+                                         "area": "hemtjanst", "lex_sarah": 1,
                                          "internal": 0, "complaints": 0, "comments": 0}]
 
 
