@@ -26,7 +26,13 @@ def _json(*args):
     return json.loads(out.getvalue())
 
 
-def test_demo_yearly_report_and_plan(settings):
+def _providers_rows(doc):
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Verksamhet"
+                 and t.rows[0].cells[1].text == "1 januari privata")
+    return {r.cells[0].text: tuple(int(c.text) for c in r.cells[1:]) for r in table.rows[1:]}
+
+
+def test_demo_yearly_report_and_plan(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("demo", stdout=io.StringIO())
     report = _json("report", "yearly", "--year", "2022", "--format", "json")
@@ -36,6 +42,28 @@ def test_demo_yearly_report_and_plan(settings):
     assert {r["area"]: (r["jan_private"], r["jan_own"], r["dec_private"], r["dec_own"])
             for r in report["providers_table"]} == SEED_000_TABLE
     assert len(report["quality_studies"][0]["recommendations"]) == 4
+
+    # The same report as Word and PDF: seed 000's providers table read back, the charts as pictures.
+    from docx import Document
+
+    from foljsam.registry.models import Area
+
+    docx = tmp_path / "r.docx"
+    call_command("report", "yearly", "--year", "2022", "--format", "docx", "--output", str(docx), stdout=io.StringIO())
+    doc = Document(str(docx))
+    names = dict(Area.objects.values_list("name", "code"))
+    assert {names[k]: v for k, v in _providers_rows(doc).items()} == SEED_000_TABLE
+    assert len(doc.inline_shapes) >= 1
+    assert "11 åtgärdsplaner" in " ".join(p.text for p in doc.paragraphs)
+    pdf = tmp_path / "r.pdf"
+    call_command("report", "yearly", "--year", "2022", "--format", "pdf", "--output", str(pdf), stdout=io.StringIO())
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    # The quality report of 2022: seed 003's deviations table from the demo's signals register.
+    quality = _json("report", "quality", "--year", "2022", "--format", "json")
+    assert quality["deviations"]["totals"] == {"lex_sarah": 1, "internal": 0, "complaints": 15, "comments": 0,
+                                               "total": 16}
+    assert quality["sections"]["inledning"]["version"] == 1
 
     # A finished contract follow-up: home care two years back (the demo's first finished campaign).
     from django.utils import timezone
