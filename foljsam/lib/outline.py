@@ -61,8 +61,8 @@ def _text(value) -> str:
 
 def chart_png(svg: str) -> bytes:
     """The chart's SVG as PNG bytes on a white background (Word shows no SVG without a fallback).
-    Raises ValueError for markup CairoSVG cannot read. External references are not fetched: the
-    charts are self-contained, and `unsafe` stays off."""
+    Raises ValueError for markup CairoSVG cannot read. The charts are our own self-contained markup
+    (`lib/svgchart.py`, text escaped)."""
     import cairosvg
 
     try:

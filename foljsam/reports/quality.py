@@ -2,9 +2,10 @@
 
 `quality_report(year)` returns a plain dict (the JSON of `foljsam report quality`): the deviations
 table per organisation from the signals register (lex Sarah, internal deviations, complaints,
-comments; seed 003's "Avvikelser, synpunkter och klagomål"), the national user survey's shares per
-question, the follow-up of the choice-system providers (contract follow-ups, in-depth follow-ups,
-quality studies), each with a link back to its data, and the officer's prose per section;
+comments; seed 003's "Avvikelser, synpunkter och klagomål"; each row links to the provider's
+signals), the national user survey's shares per question, the follow-up of the choice-system providers
+(contract follow-ups and quality studies linked to their pages, in-depth follow-ups counted), and the
+officer's prose per section;
 `quality_outline(data)` turns it into the document written to Word and PDF and shown on the page.
 """
 
