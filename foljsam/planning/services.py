@@ -41,6 +41,7 @@ NO_PROVIDERS = _("Bjud in minst en utförare.")
 ALREADY_INVITED = _("Inbjudan är redan skickad.")
 NOT_YELLOW = _("Bara gula resultat från en avtalsuppföljning läggs på dagordningen.")
 NO_AREAS = _("Välj minst ett verksamhetsområde.")
+ACTION_ALREADY_DONE = _("Åtgärden är redan markerad som klar.")
 UNIT_OUTSIDE = _("Enheten %(unit)s hör inte till undersökningens områden.")
 NO_RECIPIENTS = _("Ingen av de deltagande enheterna har någon e-postadress.")
 NOT_INVITED = _("Utföraren är inte inbjuden till mötet.")
@@ -392,5 +393,18 @@ def agreed_action_add(*, by, meeting: Meeting, text: str, owner: str, due) -> Ag
     _ensure(by, "meeting.edit")
     action = AgreedAction(meeting=meeting, text=text, owner=owner, due=due)
     action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def agreed_action_done(*, by, action: AgreedAction) -> AgreedAction:
+    """Mark an agreed action done, recording who and when. Done is terminal: marking it again is
+    refused (the first marking stands, with its person and time)."""
+    _ensure(by, "meeting.edit")
+    action = AgreedAction.objects.select_for_update().get(pk=action.pk)
+    if action.done:
+        raise ValidationError(ACTION_ALREADY_DONE, code="already_done")
+    action.done, action.done_by, action.done_at = True, by, timezone.now()
     action.save()
     return action
