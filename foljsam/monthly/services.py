@@ -483,8 +483,12 @@ def import_run_worker_died(*, run_id: int, paths: dict[str, str]) -> ImportRun |
     return run
 
 
-def uploads_remove_orphans() -> int:
-    """Delete upload files no live run refers to (left by a crash between the upload and its task)."""
+ORPHAN_AGE = timedelta(minutes=10)
+
+
+def uploads_remove_orphans(*, min_age: timedelta = ORPHAN_AGE) -> int:
+    """Delete upload files no live run refers to (left by a crash between the upload and its task);
+    only those older than `min_age`, so a file a view is writing right now is not taken."""
     from django_tasks_db.models import DBTaskResult
 
     keep = set()
@@ -494,9 +498,9 @@ def uploads_remove_orphans() -> int:
     for args in DBTaskResult.objects.filter(status__in=["READY", "RUNNING"], task_path__startswith="foljsam.monthly."
                                             ).values_list("args_kwargs", flat=True):
         keep |= set(((args or {}).get("kwargs") or {}).get("paths", {}).values())
-    removed = 0
+    removed, limit = 0, time.time() - min_age.total_seconds()
     for path in upload_dir().iterdir():
-        if path.is_file() and str(path) not in keep:
+        if path.is_file() and str(path) not in keep and path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
             removed += 1
     return removed

@@ -58,7 +58,8 @@ def inbox_pickup() -> str:
 
 @task()
 def imports_close_stale() -> int:
-    return services.import_runs_close_stale()
+    """Scheduled: uploads forgotten at the month's confirmation, and upload files no run refers to."""
+    return services.import_runs_close_stale() + services.uploads_remove_orphans()
 
 
 @task()
