@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,7 +50,7 @@ class Install:
 
     def wait_started(self, log, count=1):
         for _ in range(300):
-            if log.read_text().count("Worker startad") >= count:
+            if log.read_text().count("Worker startad (pid") >= count:
                 return
             time.sleep(0.2)
         raise AssertionError(log.read_text()[-3000:])
@@ -93,7 +94,9 @@ def test_a_worker_killed_mid_import_fails_the_run_at_the_next_start_and_a_retry_
         stuck.wait(10)
         assert app.step("status", str(first["run"]))["status"] == "running"  # nobody has noticed yet
         assert app.step("login") == {"status": 302}
-        real = app.start(str(BIN / "foljsam"), "worker", "--interval", "0.2", log=log)
+        # what `make serve` runs: the server with the worker beside it, restarted when it dies
+        serve = app.start(sys.executable, "-m", "foljsam.ops.withworker", "--", sys.executable, "-c",
+                          "import time; time.sleep(600)", log=log)
         try:
             app.wait_started(tmp_path / "worker.log", count=2)
             failed = app.wait_for(first["run"], lambda s: s["status"] != "running", seconds=60)
@@ -105,9 +108,19 @@ def test_a_worker_killed_mid_import_fails_the_run_at_the_next_start_and_a_retry_
             assert done["status"] == "done", done
             assert not any(Path(p).exists() for p in second["uploads"])
             assert app.step("login") == {"status": 302}
+            # kill -9 the worker again: the runner starts a new one, the server is untouched
+            pid = int(re.findall(r"bredvid servern \(pid (\d+)\)", (tmp_path / "worker.log").read_text())[-1])
+            os.kill(pid, signal.SIGKILL)
+            app.wait_started(tmp_path / "worker.log", count=3)
+            assert serve.poll() is None
         finally:
-            real.send_signal(signal.SIGTERM)
-            assert real.wait(30) == 0
+            serve.send_signal(signal.SIGTERM)
+            assert serve.wait(40) in (0, 143, -15)
+        last = int(re.findall(r"bredvid servern \(pid (\d+)\)", (tmp_path / "worker.log").read_text())[-1])
+        with pytest.raises(ProcessLookupError):  # the worker stopped with the server
+            for _ in range(50):
+                os.kill(last, 0)
+                time.sleep(0.2)
     finally:
         if stuck.poll() is None:
             stuck.kill()
