@@ -506,6 +506,35 @@ def uploads_remove_orphans(*, min_age: timedelta = ORPHAN_AGE) -> int:
     return removed
 
 
+def spill_remove_orphans() -> int:
+    """Delete what an import killed mid-way leaves in the temporary directory: DuckDB's spill files and
+    the importer's working directories (an XLSX converted to CSV – clear ids). Only when no import runs
+    anywhere (the import lock is free); a web query's open spill file stays usable after the unlink."""
+    import shutil
+
+    tmp = Path(tempfile.gettempdir())
+    path = data_dir() / "import.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    removed = 0
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        try:
+            for work in tmp.glob("foljsam-import-*"):
+                shutil.rmtree(work, ignore_errors=True)
+                removed += 1
+            spill = tmp / "foljsam-duckdb-spill"
+            for file in spill.iterdir() if spill.is_dir() else ():
+                if file.is_file():
+                    file.unlink(missing_ok=True)
+                    removed += 1
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return removed
+
+
 def import_runs_close_stale() -> int:
     """A run still "running" long after it started lost its worker (a restart): say so. An upload left
     waiting for its month that long is cancelled and its files (clear ids) deleted. (A worker that

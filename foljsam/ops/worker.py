@@ -30,7 +30,7 @@ RECOVER = {
     "foljsam.monthly.tasks.import_execute": "foljsam.monthly.tasks.recover_import",
 }
 # called once at every start, after the tasks above (removes what a crash left on disk)
-AT_START = ["foljsam.monthly.services.uploads_remove_orphans"]
+AT_START = ["foljsam.monthly.services.uploads_remove_orphans", "foljsam.monthly.services.spill_remove_orphans"]
 
 
 class WorkerDied(Exception):

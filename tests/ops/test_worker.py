@@ -164,6 +164,24 @@ def test_recover_fails_what_a_dead_worker_was_running_and_removes_the_uploads(wo
     assert worker.recover() == 0  # nothing left to close
 
 
+def test_recover_removes_the_engines_temporary_files_unless_an_import_runs(world, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    work = tmp_path / "foljsam-import-abc"
+    work.mkdir()
+    (work / "sheet.csv").write_text("19400101-1234\n")  # an XLSX converted to CSV: clear ids
+    (tmp_path / "foljsam-duckdb-spill").mkdir()
+    spill = tmp_path / "foljsam-duckdb-spill" / "duckdb_temp_storage-0.tmp"
+    spill.write_bytes(b"x")
+    run = services.import_run_start(files={"visits": "v.csv"}, source="command")
+    with services.import_lock(run=run):  # an import (a command) is running: its files stay
+        worker.recover()
+        assert work.exists() and spill.exists()
+    worker.recover()
+    assert not work.exists() and not spill.exists()
+
+
 def test_only_one_worker_runs_and_the_lock_is_freed_with_the_process(settings):
     held = worker.lock()
     with pytest.raises(worker.AlreadyRunning):
