@@ -17,8 +17,19 @@ def send_mail(*, subject: str, body: str, to: list[str], attachments=(), on_resu
     return "sent" if reached else "failed"
 
 
+TASK_RESULTS_DAYS = 30  # finished tasks (their arguments name mail recipients and upload paths)
+
+
 @task()
 def retention() -> str:
+    """Gallring (foljsam retention), and finished tasks older than TASK_RESULTS_DAYS."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
     from foljsam.audit.retention import retention_run
 
-    return retention_run().describe()
+    pruned, _ = DBTaskResult.objects.finished().filter(
+        finished_at__lt=timezone.now() - timedelta(days=TASK_RESULTS_DAYS)).delete()
+    return f"{retention_run().describe()} {pruned} avslutade bakgrundsjobb rensade."

@@ -305,3 +305,19 @@ def test_a_confirmed_upload_behind_another_import_is_shown_queued(world, setting
     run.refresh_from_db()
     assert run.phase == "en annan import av 2026-03 pågår, din står i kö"
     assert DBTaskResult.objects.get().args_kwargs["kwargs"] == {"run_id": run.pk, "paths": {"visits": str(upload)}}
+
+
+def test_the_daily_retention_job_prunes_finished_tasks(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from foljsam.ops import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    old = tasks.send_mail.enqueue(subject="s", body="b", to=["x@example.org"])
+    recent = tasks.send_mail.enqueue(subject="s", body="b", to=["y@example.org"])
+    DBTaskResult.objects.filter(pk=old.id).update(status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=31))
+    DBTaskResult.objects.filter(pk=recent.id).update(status="SUCCESSFUL", finished_at=timezone.now())
+    assert "1 avslutade bakgrundsjobb rensade" in tasks.retention.call()
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [DBTaskResult.objects.get(pk=recent.id).pk]
