@@ -207,6 +207,7 @@ def test_the_schedule_is_declared_in_one_place_and_enqueued_once_per_interval(db
     assert DBTaskResult.objects.filter(task_path="foljsam.monthly.tasks.inbox_pickup", status="READY").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the worker loop closes connections between tasks
 def test_the_worker_command_runs_queued_tasks_in_batch(world, settings, tmp_path):
     """`foljsam worker --batch` in process: a queued pickup imports the inbox."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
