@@ -44,6 +44,7 @@ STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inge
 WORKER_DIED = _lazy("Importen avbröts: bakgrundsprocessen som körde den stoppades (%(when)s). De uppladdade filerna "
                     "är raderade; importera filerna igen – importen kan köras om.")
 QUEUED = _lazy("en annan import av %(period)s pågår, din står i kö")
+QUEUED_WORKER = _lazy("i kö hos bakgrundsprocessen")
 QUEUED_UNKNOWN = _lazy("en annan import pågår, din står i kö")
 DISK_FULL = _lazy("disken är full")
 DB_BUSY = _lazy("databasen var upptagen av en annan skrivning")
@@ -460,8 +461,8 @@ def import_run_enqueue(*, run: ImportRun, paths: dict[str, Path], check_only: bo
     A second import while one is running says it is queued (the worker runs them one at a time)."""
     from . import tasks
 
-    if not check_only and (other := _import_in_progress(exclude=run)):
-        ImportRun.objects.filter(pk=run.pk).update(phase=queued_message(other)[:100])
+    other = None if check_only else _import_in_progress(exclude=run)
+    ImportRun.objects.filter(pk=run.pk).update(phase=(queued_message(other) if other else str(QUEUED_WORKER))[:100])
     task = tasks.import_check if check_only else tasks.import_execute
     kwargs = {"run_id": run.pk, "paths": {k: str(v) for k, v in paths.items()}}
     transaction.on_commit(lambda: task.enqueue(**kwargs), robust=False)

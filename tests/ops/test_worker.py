@@ -121,6 +121,18 @@ def test_a_worker_killed_mid_import_fails_the_run_at_the_next_start_and_a_retry_
             for _ in range(50):
                 os.kill(last, 0)
                 time.sleep(0.2)
+        # Ctrl-C in `make run`'s terminal: SIGINT to the whole foreground group stops server and worker
+        run = subprocess.Popen([sys.executable, "-m", "foljsam.ops.withworker", "--", sys.executable, "-c",
+                                "import time; time.sleep(600)"], env=app.env, cwd=ROOT, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+        app.wait_started(tmp_path / "worker.log", count=4)
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait(40)
+        last = int(re.findall(r"bredvid servern \(pid (\d+)\)", (tmp_path / "worker.log").read_text())[-1])
+        with pytest.raises(ProcessLookupError):
+            for _ in range(50):
+                os.kill(last, 0)
+                time.sleep(0.2)
     finally:
         if stuck.poll() is None:
             stuck.kill()
@@ -293,7 +305,7 @@ def test_a_second_import_waits_in_the_queue_and_says_so(world, tmp_path):
     assert result["run"].status == ImportRun.Status.DONE
 
 
-def test_a_confirmed_upload_behind_another_import_is_shown_queued(world, settings, tmp_path,
+def test_a_confirmed_upload_behind_another_import_is_shown_queued(world, settings, tmp_path, client,
                                                                  django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     services.import_run_start(files={"visits": "v.csv"}, source="command", period="2026-03")
@@ -306,6 +318,19 @@ def test_a_confirmed_upload_behind_another_import_is_shown_queued(world, setting
     run.refresh_from_db()
     assert run.phase == "en annan import av 2026-03 pågår, din står i kö"
     assert DBTaskResult.objects.get().args_kwargs["kwargs"] == {"run_id": run.pk, "paths": {"visits": str(upload)}}
+    client.force_login(world.officer)
+    assert "en annan import av 2026-03 pågår, din står i kö" in client.get(
+        f"/manadsuppfoljning/import/{run.pk}/").content.decode()
+
+
+def test_refresh_can_be_left_to_the_worker(world, tmp_path):
+    path = tmp_path / "visits.csv"
+    path.write_text(VISITS, encoding="utf-8")
+    run = services.import_run_start(files={"visits": "visits.csv"}, source="test")
+    services.import_run_execute(run=run, paths={"visits": path})
+    KpiSnapshot.objects.all().delete()
+    call_command("monthly", "refresh", "--queue")  # the tests' immediate backend runs it at once
+    assert KpiSnapshot.objects.filter(period="2026-03").count() == 2
 
 
 def test_the_daily_retention_job_prunes_finished_tasks(db, settings):
