@@ -4,6 +4,7 @@ import errno
 import fcntl
 import logging
 import math
+import os
 import re
 import tempfile
 import time
@@ -315,12 +316,14 @@ def inbox_dir() -> Path:
     return path
 
 
-def _keep_private(path: Path, folder: Path) -> Path:
-    """Move an export (clear personal ids) to `folder`, readable by the service's user only."""
+def _keep_private(path: Path, folder: Path, name: str) -> Path:
+    """Move an export (clear personal ids) to `folder`, readable by the service's user only; its time
+    is set to now, from which its days kept are counted."""
     folder.mkdir(mode=0o700, exist_ok=True)
-    target = folder / path.name
+    target = folder / name
     path.replace(target)
     target.chmod(0o600)
+    os.utime(target)
     return target
 
 
@@ -371,9 +374,9 @@ def inbox_pickup(*, on_progress=None, on_wait=None) -> ImportRun | None:
         run = import_run_execute_queued(run=run, paths=paths, on_progress=on_progress, on_wait=on_wait)
     for path in paths.values():
         if run.status != ImportRun.Status.DONE:
-            _keep_private(path, inbox / "failed").rename(inbox / "failed" / f"{run.pk}-{path.name}")
+            _keep_private(path, inbox / "failed", f"{run.pk}-{path.name}")
         elif keep_days:
-            _keep_private(path, inbox / "done").rename(inbox / "done" / f"{run.pk}-{path.name}")
+            _keep_private(path, inbox / "done", f"{run.pk}-{path.name}")
         else:
             path.unlink(missing_ok=True)
     return run

@@ -142,6 +142,9 @@ def test_pickup_keeps_the_export_0600_for_the_set_days_then_deletes_it(world, se
     inbox = services.data_dir() / "inbox"
     inbox.mkdir(parents=True)
     (inbox / "visits-2026-03.csv").write_text(VISITS)
+    exported = time.time() - 10 * 86400  # the export system wrote it long ago: the days count from the import
+    os.utime(inbox / "visits-2026-03.csv", (exported, exported))
+    call_command("monthly", "pickup")
     call_command("monthly", "pickup")
     kept = list((inbox / "done").iterdir())
     assert len(kept) == 1 and kept[0].stat().st_mode & 0o777 == 0o600
