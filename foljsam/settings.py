@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "foljsam.reports",
     "foljsam.comparison",
     "foljsam.ops",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +265,20 @@ if not DEBUG and not SECURE_SSL_REDIRECT:
     # redirects HTTP itself (and for `make serve` on a developer's machine); the default is True.
     SILENCED_SYSTEM_CHECKS.append("security.W008")
 # --- end serving ----------------------------------------------------------------------------
+
+# --- Background tasks (issue 12 item 1) --------------------------------------------------------
+# Imports, figure refreshes, e-mail and reminders run in `foljsam worker` (django-tasks' database
+# backend: the queue is a table in the same database, no other server). The schedule of recurring
+# work is in foljsam/ops/schedule.py. FOLJSAM_TASKS_BACKEND=immediate runs tasks in the caller (tests).
+TASKS = {"default": {"BACKEND": {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}[os.getenv("FOLJSAM_TASKS_BACKEND", "database")]}}
+FOLJSAM_MAIL_ATTEMPTS = int(os.getenv("FOLJSAM_MAIL_ATTEMPTS", "4"))  # a refused or failed SMTP send is retried
+FOLJSAM_MAIL_RETRY_SECONDS = int(os.getenv("FOLJSAM_MAIL_RETRY_SECONDS", "60"))  # first wait, doubled each time
+# `monthly pickup`: days an imported export (clear personal ids) is kept in inbox/done/, mode 0600; 0 deletes it.
+FOLJSAM_PICKUP_KEEP_DAYS = int(os.getenv("FOLJSAM_PICKUP_KEEP_DAYS", "0"))
+# --- end background tasks -----------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,11 @@
 import json
-import shutil
 import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from foljsam.lib.uploads import UploadRefused, check_upload
 from foljsam.monthly import services
 from foljsam.monthly.models import ImportRun, KpiSnapshot
 
@@ -27,7 +27,8 @@ class Command(BaseCommand):
         kpis.add_argument("--period", required=True, help="ÅÅÅÅ-MM")
         kpis.add_argument("--json", action="store_true")
         sub.add_parser("pickup", help="Importera filer som lagts i inkorgen (FOLJSAM_DATA_DIR/monthly/inbox).")
-        sub.add_parser("refresh", help="Räkna om alla månaders nyckeltal.")
+        refresh = sub.add_parser("refresh", help="Räkna om alla månaders nyckeltal.")
+        refresh.add_argument("--queue", action="store_true", help="Lämna omräkningen till workern (foljsam worker).")
 
     def handle(self, *args, **options):
         return getattr(self, "_" + options["action"])(options)
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         for path in paths.values():
             if not path.is_file():
                 raise CommandError(f"Filen finns inte: {path}")
+        for path in paths.values():  # the limits of every upload (lib/uploads.py), before any work
+            try:
+                check_upload(path, kind="monthly")
+            except UploadRefused as exc:
+                raise CommandError(f"{path.name}: {' '.join(exc.messages)}") from exc
         try:
             run = services.import_run_start(files={k: p.name for k, p in paths.items()}, mapping=options["mapping"],
                                             source="command", period=options["period"])
@@ -51,7 +57,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{fraction * 100:3.0f} %  {text}")
                 last[0] = text
 
-        run = services.import_run_execute(run=run, paths=paths, on_progress=progress)
+        run = services.import_run_execute_queued(run=run, paths=paths, on_progress=progress,
+                                                 on_wait=lambda message: self.stderr.write(message))
         self._report(run, options["json"])
 
     def _report(self, run: ImportRun, as_json: bool):
@@ -95,30 +102,20 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {key:<28} {value}")
 
     def _pickup(self, options):
-        """Recurring job (cron): import what the export system dropped in the inbox.
-
-        Files are recognised by name: visits*, grants*, additional_reports* (.csv or .xlsx),
-        imported together, then moved to inbox/done/ or inbox/failed/.
-        """
-        inbox = services.data_dir() / "inbox"
-        inbox.mkdir(parents=True, exist_ok=True)
-        paths = {}
-        for path in sorted(inbox.iterdir()):
-            if path.is_file() and path.suffix.lower() in (".csv", ".xlsx"):
-                kind = next((k for k in services.KIND_ORDER if path.name.lower().startswith(k)), None)
-                if kind and kind not in paths:
-                    paths[kind] = path
-        if not paths:
+        """Import what the export system dropped in the inbox (services.inbox_pickup; the worker also
+        runs it on its schedule, foljsam/ops/schedule.py)."""
+        run = services.inbox_pickup(on_wait=lambda message: self.stderr.write(message))
+        if run is None:
             self.stdout.write("Inkorgen är tom.")
             return
-        run = services.import_run_start(files={k: p.name for k, p in paths.items()}, source="pickup")
-        run = services.import_run_execute(run=run, paths=paths)
-        target = inbox / ("done" if run.status == ImportRun.Status.DONE else "failed")
-        target.mkdir(exist_ok=True)
-        for path in paths.values():
-            shutil.move(str(path), target / f"{run.pk}-{path.name}")
         self._report(run, as_json=False)
 
     def _refresh(self, options):
+        if options["queue"]:
+            from foljsam.monthly import tasks
+
+            result = tasks.snapshots_refresh.enqueue()
+            self.stdout.write(f"Omräkningen är köad för workern (uppgift {result.id}).")
+            return
         count = services.snapshots_refresh()
         sys.stdout.write(f"{count} utförarmånader omräknade.\n")
