@@ -91,6 +91,8 @@ def session(remote: str | None = None):
             .appName("foljsam-kpis")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.host", "127.0.0.1")  # local mode stays on loopback
+            .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.driver.memory", os.environ.get("FOLJSAM_SPARK_DRIVER_MEMORY", "2g"))
             .config("spark.sql.shuffle.partitions", os.environ.get("FOLJSAM_SPARK_SHUFFLE_PARTITIONS", "8"))
             .config("spark.local.dir", os.path.join(tmp, "foljsam-spark"))
