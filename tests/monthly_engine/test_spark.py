@@ -135,3 +135,16 @@ def test_spark_on_an_empty_store(spark, tmp_path):
     assert spark_compute_kpis(tmp_path / "nothing", "2026-03", spark=spark) == []
     rows = spark_compute_kpis(tmp_path / "nothing", "2026-03", provider_ids=["P1"], spark=spark)
     assert rows == compute_kpis(tmp_path / "nothing", "2026-03", provider_ids=["P1"])
+
+
+def test_command_refusals_name_the_cause(spark, store):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):  # no Spark Connect server there (or its client packages missing)
+        call_command("monthly", "kpis", "--period", "2026-03", "--engine", "spark", "--spark-remote",
+                     "sc://127.0.0.1:9", "--store", str(store), "--json")
+    with pytest.raises(CommandError):
+        call_command("monthly", "kpis", "--period", "2026-3", "--engine", "spark", "--json")
+    with pytest.raises(CommandError):
+        call_command("monthly", "kpis", "--period", "2026-03", "--engine", "duckdb", "--store", "s3a://b/m")

@@ -82,8 +82,10 @@ def session(remote: str | None = None):
             spark = SparkSession.builder.remote(remote).getOrCreate()
         except ImportError as exc:
             raise SparkUnavailable(
-                f"Spark Connect behöver paket som saknas ({exc.name or exc}): pip install 'pyspark[connect]'."
+                f"Spark Connect behöver paket som saknas ({exc}): pip install 'pyspark[connect]==4.3.0'."
             ) from exc
+        except Exception as exc:  # refused, unreachable, or a local session already in this process
+            raise SparkUnavailable(f"Spark Connect på {remote} gick inte att nå: {exc}") from exc
     else:
         tmp = tempfile.gettempdir()
         spark = (
