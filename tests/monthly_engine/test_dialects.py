@@ -159,21 +159,28 @@ def test_duckdb_on_the_hand_written_tables():
     _assert_expected(run_kpis(_TablesDuckDB(con, None), "2026-03"))
 
 
-def _pg_dsn() -> str:
+def _pg_dsns() -> list[str]:
+    """The database of DATABASE_URL when it names one on PostgreSQL, then `postgres` (temp tables only)."""
     url = urlparse(os.environ.get("DATABASE_URL", ""))
-    db = url.path.lstrip("/") if url.scheme.startswith("postgres") and url.path.strip("/") else "postgres"
-    return f"host=127.0.0.1 port=5432 user=postgres dbname={db} connect_timeout=3"
+    named = url.path.strip("/") if url.scheme.startswith("postgres") else ""
+    return [f"host=127.0.0.1 port=5432 user=postgres dbname={db} connect_timeout=3"
+            for db in dict.fromkeys([named, "postgres"]) if db]
 
 
 @pytest.fixture
 def pg():
     psycopg = pytest.importorskip("psycopg")
-    try:
-        conn = psycopg.connect(_pg_dsn(), autocommit=True)
-    except psycopg.OperationalError as exc:
+    conn = error = None
+    for dsn in _pg_dsns():
+        try:
+            conn = psycopg.connect(dsn, autocommit=True)
+            break
+        except psycopg.OperationalError as exc:
+            error = exc
+    if conn is None:
         if os.environ.get("CI"):
-            raise  # CI starts PostgreSQL (.ci/run): a missing server there is a failure, not a skip
-        pytest.skip(f"PostgreSQL på 127.0.0.1:5432 svarar inte: {exc}")
+            raise error  # CI starts PostgreSQL (.ci/run): a missing server there is a failure, not a skip
+        pytest.skip(f"PostgreSQL på 127.0.0.1:5432 svarar inte: {error}")
     yield conn
     conn.close()  # the temp tables go with the session
 
