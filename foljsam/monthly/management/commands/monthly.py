@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from foljsam.lib.uploads import UploadRefused, check_upload
 from foljsam.monthly import services
+from foljsam.monthly.engine.kpis import compute_kpis
 from foljsam.monthly.models import ImportRun, KpiSnapshot
 
 
@@ -23,9 +24,17 @@ class Command(BaseCommand):
         imp.add_argument("--period", default="", help="Månaden importen gäller (ÅÅÅÅ-MM); förval: filens "
                          "vanligaste månad. Bara den månaden får nyckeltal.")
         imp.add_argument("--json", action="store_true", help="Skriv importrapporten som JSON.")
-        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en importerad månad (de sparade).")
+        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en importerad månad (de sparade, eller "
+                              "räknade ur lagret med --engine).")
         kpis.add_argument("--period", required=True, help="ÅÅÅÅ-MM")
         kpis.add_argument("--json", action="store_true")
+        kpis.add_argument("--engine", choices=("duckdb", "spark"),
+                          help="Räkna nyckeltalen ur Parquet-lagret med DuckDB eller Apache Spark i stället för att "
+                          "visa de sparade (alla utförare i lagret).")
+        kpis.add_argument("--spark-remote", dest="spark_remote", default="",
+                          help="Spark Connect-adress, t.ex. sc://värd:15002 (förval: lokal Spark).")
+        kpis.add_argument("--store", default="", help="Lagrets plats: en katalog eller en URI som Spark läser "
+                          "(hdfs://, s3a://, …); förval FOLJSAM_DATA_DIR/monthly.")
         sub.add_parser("pickup", help="Importera filer som lagts i inkorgen (FOLJSAM_DATA_DIR/monthly/inbox).")
         refresh = sub.add_parser("refresh", help="Räkna om alla månaders nyckeltal.")
         refresh.add_argument("--queue", action="store_true", help="Lämna omräkningen till workern (foljsam worker).")
@@ -84,10 +93,19 @@ class Command(BaseCommand):
             raise CommandError(run.message or run.get_status_display())
 
     def _kpis(self, options):
-        """The stored figures of an imported month (what the import just computed), not a recomputation."""
+        """The stored figures of an imported month (what the import just computed), not a recomputation;
+        with --engine the figures computed from the store by that engine (the same JSON either way)."""
         period = options["period"]
         if not services.PERIOD_RE.match(period or ""):
             raise CommandError(f"Ogiltig period {period!r}, ska vara ÅÅÅÅ-MM.")
+        if options.get("engine"):
+            rows = self._computed(options)
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
+                return
+            return self._print(rows)
+        if options.get("spark_remote") or options.get("store"):
+            raise CommandError("--spark-remote och --store gäller bara med --engine.")
         if period not in services.declared_periods():
             raise CommandError(f"Ingen import gäller {period}: månaden har inga nyckeltal. "
                                "Importera månaden med `foljsam monthly import … --period " + period + "`.")
@@ -95,6 +113,26 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
             return
+        self._print(rows)
+
+    def _computed(self, options) -> list[dict]:
+        store = options.get("store") or str(services.data_dir())
+        if options["engine"] == "duckdb":
+            if options.get("spark_remote"):
+                raise CommandError("--spark-remote gäller bara med --engine spark.")
+            if "://" in store:
+                raise CommandError("DuckDB läser bara en lokal katalog; använd --engine spark för en URI.")
+            return compute_kpis(store, options["period"])
+        from pyspark.errors import PySparkException
+
+        from foljsam.monthly.engine.spark import SparkUnavailable, spark_compute_kpis
+
+        try:
+            return spark_compute_kpis(store, options["period"], remote=options.get("spark_remote") or None)
+        except (SparkUnavailable, PySparkException) as exc:
+            raise CommandError(f"Spark kunde inte räkna nyckeltalen: {exc}") from exc
+
+    def _print(self, rows):
         for row in rows:
             self.stdout.write(row["provider_id"])
             for key, value in row.items():
