@@ -259,7 +259,7 @@ def main() -> None:
             sessions.append(s)
             plans.append(pages_for(role, username, ids))
         # Warm every page once per login (template and code caches, per-month caches) before timing.
-        for s, plan in {u: (s, p) for (u, _), s, p in zip(logins, sessions, plans)}.values():
+        for s, plan in {u: (s, p) for (u, _), s, p in zip(logins, sessions, plans, strict=True)}.values():
             for _, url in plan:
                 s.request("GET", url)
 

@@ -109,13 +109,7 @@ def campaign_remind(request, pk):
 @require("campaign.view")
 def campaign_results(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
-    assessments, areas = selectors.matrix(campaign)
-    return render(request, "followups/results.html", {
-        "campaign": campaign, "assessments": assessments, "areas": areas,
-        "shares": selectors.share_table(campaign), "summary": selectors.summary(campaign),
-        "previous": selectors.previous_campaign(campaign), "consequences": selectors.consequences(campaign),
-        "figures": selectors.figures(campaign, assessments), "changes": selectors.requirement_changes(campaign),
-    })
+    return render(request, "followups/results.html", {"campaign": campaign, **selectors.results(campaign)})
 
 
 @require("campaign.view")

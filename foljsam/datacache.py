@@ -1,0 +1,62 @@
+"""Derived reads cached until the data they come from change (issue 12 item 11).
+
+The start page's proposals, the monthly red streaks and matrix, and the contract follow-up's results
+are computed from data that change only through an import, a snapshot refresh or a user's saved
+change. `cached(name, compute, user=…, parts=…)` keeps such a result in Django's cache under a key
+that holds the **data version**: one query reading
+
+- the newest audit-log entry (every create/change/delete of an audited model writes one, in the
+  same transaction as the change, and so do logins and imports' events),
+- the key-figure snapshots' count and newest `computed_at` (a refresh after an import rewrites
+  them; they are not audited), and
+- the finished imports' count and newest `finished_at` (a finished import declares a month).
+
+Any such write makes a new version, so the next read recomputes; nothing has to be invalidated by
+hand, in any process. Writes that bypass the audit log (queryset.update, bulk_create – not used by
+services on audited models, see audit/registry.py) are bounded by FOLJSAM_DATA_CACHE_SECONDS
+(default 300 s; 0 turns the cache off). Keys also hold the user (what a user may see depends on
+role, provider and units – a change of those is an audited write), the active language (the
+results hold translated text) and today's date (proposals depend on it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone, translation
+
+_SENTINEL = object()
+
+
+def version() -> str:
+    """The data version: changes with every audited write, snapshot refresh and finished import."""
+    from foljsam.audit.models import AuditEntry
+    from foljsam.monthly.models import ImportRun, KpiSnapshot
+
+    audit, snap, run = (m._meta.db_table for m in (AuditEntry, KpiSnapshot, ImportRun))
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {qn(audit)}), (SELECT COUNT(*) FROM {qn(snap)}), "
+            f"(SELECT MAX(computed_at) FROM {qn(snap)}), (SELECT COUNT(*) FROM {qn(run)} WHERE status = %s), "
+            f"(SELECT MAX(finished_at) FROM {qn(run)})", [ImportRun.Status.DONE])
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode()).hexdigest()[:16]
+
+
+def cached(name: str, compute, *, user=None, parts: tuple = ()):
+    """compute() once per data version (and user, language, day, parts); the stored value otherwise."""
+    seconds = settings.FOLJSAM_DATA_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    who = "-" if user is None else f"{user.pk}" if user.is_authenticated else "anon"
+    key = ":".join(str(p) for p in ("data", name, version(), who, translation.get_language() or "",
+                                    timezone.localdate().isoformat(), *parts))
+    value = cache.get(key, _SENTINEL)
+    if value is _SENTINEL:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
