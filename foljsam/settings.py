@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /jamfor/ from the worker's memory, before sessions, auth and the database (comparison/fastpath.py)
+    "foljsam.comparison.fastpath.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "foljsam.middleware.LanguageMiddleware",
     "foljsam.middleware.RejectNulMiddleware",  # issue 12 item 6: NUL in a URL is a 400, not a DataError
