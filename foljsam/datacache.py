@@ -60,3 +60,8 @@ def cached(name: str, compute, *, user=None, parts: tuple = ()):
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def template_keys() -> dict:
+    """For a template's `{% cache data_cache_seconds name data_version … %}` around a large table."""
+    return {"data_version": version(), "data_cache_seconds": settings.FOLJSAM_DATA_CACHE_SECONDS}

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foljsam import datacache
 from foljsam.accounts.policy import can, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, client_ip, log_event
@@ -109,7 +110,8 @@ def campaign_remind(request, pk):
 @require("campaign.view")
 def campaign_results(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
-    return render(request, "followups/results.html", {"campaign": campaign, **selectors.results(campaign)})
+    return render(request, "followups/results.html", {
+        "campaign": campaign, **selectors.results(campaign), **datacache.template_keys()})
 
 
 @require("campaign.view")

@@ -22,6 +22,9 @@ class Limits:
     """Thresholds in force: per tender document, else the default row, else the catalogue's."""
 
     def __init__(self):
+        self._rows = None  # read on first use: a view whose matrix and streaks come from the cache needs none
+
+    def _load(self):
         self._rows = {(t.key, t.tender_id): (t.yellow, t.red) for t in Threshold.objects.all()}
         self._tender_of = {}
         today = timezone.localdate()
@@ -34,6 +37,8 @@ class Limits:
             self._tender_of.setdefault(provider_id, tender_id)
 
     def get(self, key: str, provider_id: int | None = None) -> tuple[float | None, float | None]:
+        if self._rows is None:
+            self._load()
         tender_id = self._tender_of.get(provider_id)
         if tender_id and (key, tender_id) in self._rows:
             return self._rows[(key, tender_id)]
