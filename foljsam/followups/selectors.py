@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
-from foljsam import datacache
 from foljsam.accounts.selectors import get_visible, visible
 from foljsam.actions.models import Deviation, Source
 from foljsam.catalogue.models import AnswerType, rated_q
@@ -149,17 +148,13 @@ def share_met(assessment_ids) -> dict[int, dict]:
 
 
 def results(campaign: Campaign) -> dict:
-    """Everything the results page shows of a campaign (matrix, shares, summary, consequences, figures,
-    year vs year), cached per data version (foljsam/datacache.py): the same for everyone who may see it."""
-
-    def compute():
-        assessments, areas = matrix(campaign)
-        return {"assessments": assessments, "areas": areas, "shares": share_table(campaign),
-                "summary": summary(campaign), "previous": previous_campaign(campaign),
-                "consequences": consequences(campaign), "figures": figures(campaign, assessments),
-                "changes": requirement_changes(campaign)}
-
-    return datacache.cached("followups.results", compute, parts=(campaign.pk,))
+    """Everything the results page shows of a campaign: matrix, shares, summary, consequences, figures,
+    year vs year (the same for everyone who may see it; the page caches its HTML per data version)."""
+    assessments, areas = matrix(campaign)
+    return {"assessments": assessments, "areas": areas, "shares": share_table(campaign),
+            "summary": summary(campaign), "previous": previous_campaign(campaign),
+            "consequences": consequences(campaign), "figures": figures(campaign, assessments),
+            "changes": requirement_changes(campaign)}
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:

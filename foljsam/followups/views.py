@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -110,8 +111,11 @@ def campaign_remind(request, pk):
 @require("campaign.view")
 def campaign_results(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
-    return render(request, "followups/results.html", {
-        "campaign": campaign, **selectors.results(campaign), **datacache.template_keys()})
+    # The body is the same for everyone who may see it: its HTML is kept per data version (datacache.py),
+    # so a repeated view neither queries the results nor renders ~100 kB of tables (bench/web.py).
+    body = datacache.cached("followups.results_html", lambda: render_to_string(
+        "followups/_results_body.html", {"campaign": campaign, **selectors.results(campaign)}), parts=(campaign.pk,))
+    return render(request, "followups/results.html", {"campaign": campaign, "body": body})
 
 
 @require("campaign.view")
