@@ -11,7 +11,8 @@ that holds the **data version**: one query reading
   them; they are not audited), and
 - the finished imports' count and newest `finished_at` (a finished import declares a month).
 
-Any such write makes a new version, so the next read recomputes; nothing has to be invalidated by
+The version is read once per request (and again after this thread saves or deletes a row). Any such
+write makes a new version, so the next read recomputes; nothing has to be invalidated by
 hand, in any process. Writes that bypass the audit log (queryset.update, bulk_create – not used by
 services on audited models, see audit/registry.py) are bounded by FOLJSAM_DATA_CACHE_SECONDS
 (default 300 s; 0 turns the cache off). Keys also hold the user (what a user may see depends on
@@ -22,16 +23,39 @@ results hold translated text) and today's date (proposals depend on it).
 from __future__ import annotations
 
 import hashlib
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_started
 from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
 _SENTINEL = object()
+_memo = threading.local()  # the version, read once per request (a page asks for several cached reads)
+
+
+def forget(**_kwargs) -> None:
+    """Read the version again next time: a new request began, or this thread saved or deleted a row."""
+    _memo.version = None
+
+
+request_started.connect(forget, dispatch_uid="datacache-request")
+post_save.connect(forget, dispatch_uid="datacache-save")
+post_delete.connect(forget, dispatch_uid="datacache-delete")
+m2m_changed.connect(forget, dispatch_uid="datacache-m2m")
 
 
 def version() -> str:
+    """The data version of this request: see _read_version."""
+    current = getattr(_memo, "version", None)
+    if current is None:
+        current = _memo.version = _read_version()
+    return current
+
+
+def _read_version() -> str:
     """The data version: changes with every audited write, snapshot refresh and finished import."""
     from foljsam.audit.models import AuditEntry
     from foljsam.monthly.models import ImportRun, KpiSnapshot

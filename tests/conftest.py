@@ -32,7 +32,10 @@ def _empty_cache():
     # reach the same data version (foljsam/datacache.py) with other data, so each test starts empty.
     from django.core.cache import cache
 
+    from foljsam import datacache
+
     cache.clear()
+    datacache.forget()
 
 
 @pytest.fixture
