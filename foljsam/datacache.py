@@ -77,8 +77,10 @@ def cached(name: str, compute, *, user=None, parts: tuple = ()):
     if seconds <= 0:
         return compute()
     who = "-" if user is None else f"{user.pk}" if user.is_authenticated else "anon"
-    key = ":".join(str(p) for p in ("data", name, version(), who, translation.get_language() or "",
-                                    timezone.localdate().isoformat(), *parts))
+    # Parts may hold what a user typed (a search): hashed, so a key stays short and plain for any backend.
+    digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
+    key = ":".join(("data", name, version(), who, translation.get_language() or "",
+                    timezone.localdate().isoformat(), digest))
     value = cache.get(key, _SENTINEL)
     if value is _SENTINEL:
         value = compute()

@@ -72,3 +72,9 @@ def test_matrix_page_shows_refreshed_figures_at_once(world, client):
                                          defaults={"values": {"visits": 10, "execution_rate": 0.75}})
     body = client.get("/manadsuppfoljning/").content.decode()
     assert "75,0 %" in body and "50,0 %" not in body
+
+
+def test_typed_values_make_plain_short_keys(world, client, recwarn):
+    client.force_login(world.officer)
+    assert client.get("/utforare/", {"q": "x" * 2000 + "\n;:"}).status_code == 200
+    assert not [w for w in recwarn if "CacheKeyWarning" in str(w.category)]
