@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /jamfor/ from the worker's memory, before sessions, auth and the database (comparison/fastpath.py)
+    "foljsam.comparison.fastpath.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "foljsam.middleware.LanguageMiddleware",
     "foljsam.middleware.RejectNulMiddleware",  # issue 12 item 6: NUL in a URL is a 400, not a DataError
@@ -292,4 +294,11 @@ FOLJSAM_MUNICIPALITY_CODE = os.getenv("FOLJSAM_MUNICIPALITY_CODE", "")  # e.g. 0
 FOLJSAM_SIMILAR_MUNICIPALITIES = [c for c in os.getenv("FOLJSAM_SIMILAR_MUNICIPALITIES", "").split(",") if c]
 FOLJSAM_PUBLIC_SURVEY_KPI = os.getenv("FOLJSAM_PUBLIC_SURVEY_KPI", "U21468")  # user survey, per unit (OU)
 FOLJSAM_PUBLIC_CACHE_SECONDS = int(os.getenv("FOLJSAM_PUBLIC_CACHE_SECONDS", "300"))  # 0 = render every request
+# The process-local cache (one per gunicorn worker): public pages, rate-limit counters and the per-version
+# cache below. Django's default keeps 300 entries; pages kept per user need more (a provider page ≈ 15 kB).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": int(os.getenv("FOLJSAM_CACHE_MAX_ENTRIES", "2000"))}}}
+# Derived reads (proposals, red streaks, monthly matrix, results, provider page and list) cached per data version
+# (foljsam/datacache.py); the seconds bound staleness after a write that bypasses the audit log. 0 = off.
+FOLJSAM_DATA_CACHE_SECONDS = int(os.getenv("FOLJSAM_DATA_CACHE_SECONDS", "300"))
 FOLJSAM_PUBLIC_RATE = int(os.getenv("FOLJSAM_PUBLIC_RATE", "120"))  # requests per address and minute

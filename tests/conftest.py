@@ -28,6 +28,18 @@ def _data_dir(tmp_path, settings):
     settings.MEDIA_ROOT = settings.DATA_DIR / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The process-local cache outlives a test's rolled-back transaction: on SQLite the next test can
+    # reach the same data version (foljsam/datacache.py) with other data, so each test starts empty.
+    from django.core.cache import cache
+
+    from foljsam import datacache
+
+    cache.clear()
+    datacache.forget()
+
+
 @pytest.fixture
 def world(db):
     """A tiny municipality: one board, home care, providers A and B with a unit and contract each."""

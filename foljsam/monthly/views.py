@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foljsam import datacache
 from foljsam.accounts.policy import acts_for_own_organisation, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, log_access, log_event
@@ -56,7 +57,7 @@ def matrix(request):
         "periods": periods, "period": period, "providers": [p for p, _c in rows], "figures": figures,
         "quarters": quarters, "streaks": selectors.red_streaks(user=request.user, limits=limits),
         "dispatched": dict(MatrixDispatch.objects.order_by("sent_at").values_list("quarter", "sent_at")),
-        "scopes": selectors.scopes(),
+        "scopes": selectors.scopes(), **datacache.template_keys(),
         "no_data": [p for p, c in rows if c and c[0].status == selectors.NO_DATA],
     }
     return render(request, "monthly/matrix.html", context)
