@@ -199,8 +199,9 @@ def yearly_outline(data: dict) -> Outline:
                             [[a["name"], a["indepth_followups"]] for a in data["areas"] if a["indepth_followups"]]))
     for a in data["areas"]:
         if a["indepth"]:
+            unknown = _("anledning ej angiven")  # outside the f-string: xgettext cannot see in
             doc.add(a["name"], level=2, bullets=[
-                f"{r['provider']}: {r['trigger'] or _('anledning ej angiven')}"
+                f"{r['provider']}: {r['trigger'] or unknown}"
                 + (f" – {r['outcome']}" if r.get("outcome") else "") for r in a["indepth"]])
 
     mon = doc.add(sections["manadsuppfoljning"]["title"], paragraphs=prose("manadsuppfoljning"))
@@ -221,7 +222,8 @@ def yearly_outline(data: dict) -> Outline:
         ch.paragraphs.append(_("Nya förfrågningsunderlag:") + " " + ", ".join(
             f"{t['name']} ({t['valid_from']})" for t in data["changes"]["new_tenders"]))
     for t in data["changes"]["terminations"]:
-        ch.bullets.append(f"{t['provider']} ({t['date']}): {t['note'] or _('avslutade sitt avtal')}")
+        note = t["note"] or _("avslutade sitt avtal")
+        ch.bullets.append(f"{t['provider']} ({t['date']}): {note}")
     for s in data["changes"]["sanctions"]:
         ch.bullets.append(_("%(provider)s (%(date)s): vite %(amount)s kr enligt %(clause)s") % s)
     table = Table([_("Verksamhet"), _("1 januari privata"), _("1 januari egen regi"), _("31 december privata"),
