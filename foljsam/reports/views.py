@@ -86,6 +86,13 @@ def _section_forms(request, sections: dict, data_sections: dict) -> dict:
             for key in sections}
 
 
+def _outline_download(outline, name: str, fmt: str):
+    """One report outline as the Word file officers finish or the PDF (the same outline for both)."""
+    if fmt == "docx":
+        return docx_response(to_docx(outline), f"{name}.docx")
+    return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+
+
 @require("reports.edit")
 @require_POST
 def yearly_section(request, year, section):
@@ -98,11 +105,7 @@ def yearly_document(request, year, fmt):
 
     if _report_year(year) is None or fmt not in ("docx", "pdf"):
         raise Http404
-    outline = yearly_outline(yearly_report(year))
-    name = f"uppfoljning-{year}"
-    if fmt == "docx":
-        return docx_response(to_docx(outline), f"{name}.docx")
-    return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+    return _outline_download(yearly_outline(yearly_report(year)), f"uppfoljning-{year}", fmt)
 
 
 @require("reports.view")
@@ -132,8 +135,4 @@ def quality_document(request, year, fmt):
 
     if _report_year(year) is None or fmt not in ("docx", "pdf"):
         raise Http404
-    outline = quality_outline(quality_report(year))
-    name = f"kvalitetsberattelse-{year}"
-    if fmt == "docx":
-        return docx_response(to_docx(outline), f"{name}.docx")
-    return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+    return _outline_download(quality_outline(quality_report(year)), f"kvalitetsberattelse-{year}", fmt)
