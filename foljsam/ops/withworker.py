@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 RESTART_PAUSE = 1.0  # seconds before a dead worker is started again; longer after a quick exit
+WORKER_STOP_SECONDS = 10.0
 
 
 def _worker_command() -> list[str]:
@@ -57,11 +58,15 @@ def main(argv: list[str]) -> int:
             time.sleep(0.2)
     finally:
         if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)  # finishes the current task's bookkeeping, then exits
+            # SIGTERM: django-tasks' worker stops after its current task (a second signal, like Ctrl-C's
+            # SIGINT before it, stops that task at once: the next start marks it failed). One that has not
+            # gone after WORKER_STOP_SECONDS is killed, so stopping never hangs on the worker.
+            worker.send_signal(signal.SIGTERM)
             try:
-                worker.wait(30)
+                worker.wait(WORKER_STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 worker.kill()
+                worker.wait()
         if server.poll() is None:
             server.terminate()
         server.wait()

@@ -117,7 +117,7 @@ def test_a_worker_killed_mid_import_fails_the_run_at_the_next_start_and_a_retry_
             assert serve.poll() is None
         finally:
             serve.send_signal(signal.SIGTERM)
-            assert serve.wait(40) in (0, 143, -15)
+            assert serve.wait(120) in (0, 143, -15)
         last = int(re.findall(r"bredvid servern \(pid (\d+)\)", (tmp_path / "worker.log").read_text())[-1])
         with pytest.raises(ProcessLookupError):  # the worker stopped with the server
             for _ in range(50):
@@ -129,7 +129,7 @@ def test_a_worker_killed_mid_import_fails_the_run_at_the_next_start_and_a_retry_
                                stderr=subprocess.STDOUT, start_new_session=True)
         app.wait_started(tmp_path / "worker.log", count=4)
         os.killpg(run.pid, signal.SIGINT)
-        run.wait(40)
+        run.wait(120)  # a deadline for a loaded machine, not a timing claim
         last = int(re.findall(r"bredvid servern \(pid (\d+)\)", (tmp_path / "worker.log").read_text())[-1])
         with pytest.raises(ProcessLookupError):
             for _ in range(50):
