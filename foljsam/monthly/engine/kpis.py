@@ -487,10 +487,13 @@ def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
         ids = ", ".join(sql_literal(str(p)) for p in provider_ids) or "NULL"
         prov = f"AND provider_id IN ({ids})"
     rows = ", ".join(f"(DATE '{s}', DATE '{e - dt.timedelta(days=1)}', {(e - s).days})" for s, e in bounds)
+    # Only the partitions the months need: their visits and the month before (sequence checks), their
+    # additional reports, and grants whose valid_from month is not after the last month.
+    before = _month_before(bounds[0][0]).strftime("%Y-%m")
     return {
-        "visits": storage.table_sql(data_dir, "visits"),
-        "grants": storage.table_sql(data_dir, "grants"),
-        "reports": storage.table_sql(data_dir, "additional_reports"),
+        "visits": storage.table_sql(data_dir, "visits", [before, *periods] if LOOKBACK else None),
+        "grants": storage.table_sql(data_dir, "grants", upto=periods[-1]),
+        "reports": storage.table_sql(data_dir, "additional_reports", periods),
         "m_start": f"DATE '{bounds[0][0]}'",
         "lookback": (f"TIMESTAMP '{_month_before(bounds[0][0])} 00:00:00'" if LOOKBACK
                      else "TIMESTAMP '1900-01-01 00:00:00'"),
@@ -615,15 +618,6 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
 
 
 def available_periods(data_dir) -> list[str]:
-    """Months (YYYY-MM) with visit rows or additional reports, ascending."""
-    con = storage.connect()
-    try:
-        visits = storage.table_sql(data_dir, "visits")
-        reports = storage.table_sql(data_dir, "additional_reports")
-        rows = con.execute(f"""
-            SELECT strftime(check_in, '%Y-%m') AS m FROM {visits} GROUP BY 1
-            UNION SELECT strftime(event_date, '%Y-%m') FROM {reports} GROUP BY 1 ORDER BY 1
-        """).fetchall()
-        return [r[0] for r in rows if r[0]]
-    finally:
-        con.close()
+    """Months (YYYY-MM) with visit rows or additional reports, ascending: the partitions of the two kinds
+    (visits are partitioned by check-in month, additional reports by event month)."""
+    return sorted(set(storage.periods(data_dir, "visits")) | set(storage.periods(data_dir, "additional_reports")))
