@@ -26,7 +26,7 @@ from foljsam.audit.log import Action, log_event
 from foljsam.lib.documents import safe_filename
 from foljsam.registry.models import Provider
 
-from .engine import importer
+from .engine import importer, storage
 from .engine.kpis import BY_KEY, compute_kpis
 from .models import ColumnMapping, FollowUpScope, ImportRun, KpiSnapshot, MatrixDispatch, QuarterSnapshot, Threshold
 
@@ -259,14 +259,15 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
             if kind != "visits":  # small files: an unknown provider there must not leave visits stored
                 importer.import_file(paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
                                      mapping=mappings[kind], filename=run.files.get(kind), dry_run=True)
-        for i, kind in enumerate(kinds):
-            report = importer.import_file(
-                paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
-                mapping=mappings[kind], progress=progress_for(i), filename=run.files.get(kind),
-                rejects_csv=rejects_path(run, kind),
-            )
-            reports.extend(report.files)
-            stored = True
+        with storage.transaction(data_dir()) as tx:  # all files or none (a full disk stores nothing)
+            for i, kind in enumerate(kinds):
+                report = importer.import_file(
+                    paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
+                    mapping=mappings[kind], progress=progress_for(i), filename=run.files.get(kind),
+                    rejects_csv=rejects_path(run, kind), tx=tx,
+                )
+                reports.extend(report.files)
+        stored = True
         run.period = run.period or dominant_period(_months_of(reports))
         ImportRun.objects.filter(pk=run.pk).update(
             phase=_("beräknar nyckeltal"), progress=len(kinds) / (len(kinds) + 1), period=run.period)
@@ -277,6 +278,9 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     except importer.FileRefused as exc:
         _refused(run, exc, reports)
         reports = []
+    except storage.StoreError as exc:  # nothing committed; the message names the cause (disk full)
+        log.warning("monthly import %s not stored: %s", run.pk, exc)
+        run.status, run.message, reports = ImportRun.Status.FAILED, str(exc), []
     except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
         log.exception("monthly import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED

@@ -23,10 +23,11 @@ Partitions (hive style, the directory names the value; the files hold the SCHEMA
 
 An import writes only the partitions it changes: rows new to a month that replace nothing are added as
 one more file of the partition (part-gN-0.parquet); a partition with a replaced or moved row, or with
-MAX_FILES files already, is rewritten whole (part-0.parquet). Every write goes to staging first; commit() builds the next generation from
-hard links to the unchanged files plus the staged ones, writes its manifest, then swaps CURRENT in one
-os.replace: all kinds of an import or none. The previous generation stays readable (a query that
-started before the swap can finish); older ones are removed at the next commit.
+MAX_FILES files already, is rewritten whole (part-0.parquet). Every write goes to staging first;
+commit() builds the next generation from hard links to the unchanged files plus the staged ones,
+writes its manifest, then swaps CURRENT in one os.replace: all kinds of an import or none. The
+previous generation stays readable (a query that started before the swap can finish); older ones are
+removed at the next commit.
 
 Another engine reads a generation in place: kind_uri() is the directory of one kind, e.g.
 spark.read.parquet(kind_uri(data_dir, "visits")) gives the SCHEMAS columns plus `period` (and
