@@ -6,6 +6,7 @@ import re
 import smtplib
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ ALREADY_DEVIATION = _lazy("Det finns redan en öppen avvikelse för det här nyc
 STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inget halvfärdigt sparades; importera igen.")
 STALE_AWAITING = _lazy("Importen bekräftades inte och avbröts; de uppladdade filerna är raderade.")
 STALE_AFTER = timedelta(hours=2)
+PROGRESS_EVERY = 1.0  # seconds between progress writes to the database
 PERIOD_RE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 BAD_PERIOD = _lazy("Ogiltig månad ”%(p)s”: ange den som ÅÅÅÅ-MM.")
 NOT_AWAITING = _lazy("Importen väntar inte längre på bekräftelse.")
@@ -232,8 +234,9 @@ def months_to_refresh(*, period: str, reports: list[importer.FileImport], declar
 def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=None) -> ImportRun:
     """Import the files of `run` (visits first), then recompute the key figures of the months it changes.
 
-    Every file's header is checked, and the smaller files are read through once, before anything is
-    stored, so a wrong file or an unknown provider id refuses the whole import. A row-level problem
+    Every file's header is checked before anything is read, and the files are stored in one store
+    transaction (all of them or none), so a wrong file, an unknown provider id or a full disk leaves
+    the store as it was. A row-level problem
     rejects only that row. A failed import can be re-run: the import is idempotent. The run's period
     (given, else the visits file's dominant month) is the one month that gets figures from it.
     """
@@ -242,11 +245,15 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     mappings = {k: _engine_mapping(run.mapping, k) for k in kinds}
     reports = []
 
+    last_write = [0.0]
+
     def progress_for(i):
         def progress(phase: str, fraction: float):
             done = (i + max(0.0, min(1.0, fraction))) / (len(kinds) + 1)
             text = f"{run.files.get(kinds[i], '')}: {phase}"
-            ImportRun.objects.filter(pk=run.pk).update(phase=text, progress=done)
+            if time.monotonic() - last_write[0] >= PROGRESS_EVERY:  # each write is a commit: not per step
+                ImportRun.objects.filter(pk=run.pk).update(phase=text, progress=done)
+                last_write[0] = time.monotonic()
             if on_progress:
                 on_progress(text, done)
         return progress
@@ -255,10 +262,6 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     try:
         for kind in kinds:
             importer.check_file(paths[kind], kind, mappings[kind])
-        for kind in kinds:
-            if kind != "visits":  # small files: an unknown provider there must not leave visits stored
-                importer.import_file(paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
-                                     mapping=mappings[kind], filename=run.files.get(kind), dry_run=True)
         with storage.transaction(data_dir()) as tx:  # all files or none (a full disk stores nothing)
             for i, kind in enumerate(kinds):
                 report = importer.import_file(
