@@ -218,14 +218,16 @@ def rejects_path(run: ImportRun, kind: str) -> Path:
 
 
 def months_to_refresh(*, period: str, reports: list[importer.FileImport], declared: set[str]) -> list[str]:
-    """The declared months an import changes: its own period, the months its rows fall in and the
-    month after each (whose sequence checks look back at them), and for grants every declared month
-    of their validity. Other months keep their stored figures."""
+    """The declared months an import changes: its own period, the months whose stored rows it changed
+    (new, replaced or moved; all months of its rows when that is not known) and the month after each
+    (whose sequence checks look back at them), and for grants that changed every declared month of
+    their validity. Other months keep their stored figures: re-sent rows of a neighbouring month that
+    are identical to the stored ones change nothing."""
     touched = {period} if period else set()
     for f in reports:
-        for month in f.months:
+        for month in (f.months if f.changed_months is None else f.changed_months) if f.kind != "grants" else ():
             touched |= {month, next_period(month)}
-        if f.span:
+        if f.span and f.changed_months != []:
             first, last = f.span["first"], f.span["last"] or "9999-12"
             touched |= {p for p in declared if first <= p <= last}
     return sorted(touched & declared)

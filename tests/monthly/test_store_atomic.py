@@ -55,3 +55,19 @@ def test_a_month_refreshed_twice_stores_identical_figures(world, tmp_path):
     services.snapshots_refresh(periods=["2026-10"])
     again = {s.provider_id: json.dumps(s.values, sort_keys=True) for s in KpiSnapshot.objects.all()}
     assert first and first == again
+
+
+def test_rows_of_a_neighbouring_month_sent_again_unchanged_do_not_recompute_it(world, tmp_path):
+    _import(tmp_path, visits=october_export(), grants=GRANTS)
+    september = services.next_period("2026-08")
+    # The October export again, declared as November's import with one new November row: the September
+    # and October rows are identical to the stored ones, so only November (and December) could change.
+    text = october_export() + "x1,P-A,19400101-1234,S1,2026-11-03T08:00:00,2026-11-03T08:30:00,electronic,dusch\n"
+    run = _import(tmp_path, period="2026-11", visits=text, grants=GRANTS)
+    visits = next(f for f in run.report["files"] if f["kind"] == "visits")
+    assert visits["changed_months"] == ["2026-11"] and visits["unchanged"] == 44
+    assert run.report["refreshed"] == ["2026-11"] and september not in run.report["refreshed"]
+    # A changed October row does recompute October (and the month after it).
+    changed = text.replace("2026-10-05T08:30:00", "2026-10-05T08:40:00")
+    run = _import(tmp_path, period="2026-11", visits=changed, grants=GRANTS)
+    assert run.report["refreshed"] == ["2026-10", "2026-11"]

@@ -124,6 +124,9 @@ class FileImport:
     # their validity spans, as {"first": "YYYY-MM", "last": "YYYY-MM" or None (open-ended)}.
     months: dict = field(default_factory=dict)
     span: dict = field(default_factory=dict)
+    # Months whose stored rows this import changed (new, replaced or moved out of them); None = not
+    # known (a dry run). Grants: empty when no grant changed.
+    changed_months: list | None = None
 
     def to_json(self) -> dict:
         return {
@@ -131,6 +134,7 @@ class FileImport:
             "groups": self.groups,
             "months": self.months,
             "span": self.span,
+            "changed_months": self.changed_months,
             "file": self.file,
             "accepted": self.accepted,
             "new": self.new,
@@ -686,6 +690,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     sel = ", ".join(cols)
     if not stored:
         result.new, result.replaced, result.unchanged = result.accepted, 0, 0
+        result.changed_months = sorted(r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall())
         if result.new:
             tx.write(con, kind, f"SELECT {sel}, period FROM new", rewrite=set())
         return
@@ -706,6 +711,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     result.unchanged = unchanged
     result.replaced = existing - unchanged
     result.new = result.accepted - existing
+    result.changed_months = []
     if result.new == 0 and result.replaced == 0:
         return  # nothing changes: no partition is written (idempotent re-import)
     rewrite = {p for (p,) in con.execute(
@@ -713,6 +719,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     hk = " AND ".join(f"h.{k} = n.{k}" for k in keys)
     fresh = {p for (p,) in con.execute(
         f"SELECT DISTINCT period FROM new n WHERE NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})").fetchall()}
+    result.changed_months = sorted(rewrite | fresh)
     files = storage.manifest(data_dir)["files"].get(kind, {})
     rewrite |= {p for p in fresh if len(files.get(p, [])) >= storage.MAX_FILES}  # compact
     append = fresh - rewrite
