@@ -241,6 +241,60 @@ def cli_path(tmp: Path) -> tuple[list[dict], float, float]:
     return json.loads(out), t_import, t_kpis
 
 
+def add_month(tmp: Path, data: Path, key: bytes, providers: set[str]) -> tuple[float, float, list[str]]:
+    """What an import run does to the store: the three files in one store transaction, then the figures
+    of the months it changed (services.months_to_refresh); returns (import s, figures s, months)."""
+    from foljsam.monthly.engine import storage
+    from foljsam.monthly.engine.importer import import_file
+    from foljsam.monthly.engine.kpis import compute_kpis
+    from foljsam.monthly.engine.refresh import months_to_refresh
+
+    declared = set(storage.periods(data, "visits")) | {PERIOD}
+    t0 = time.perf_counter()
+    reports = []
+    with storage.transaction(data) as tx:
+        for kind in ("visits", "grants", "additional_reports"):
+            reports += import_file(tmp / f"{kind}.csv", kind, data, key, providers, tx=tx).files
+    t1 = time.perf_counter()
+    months = months_to_refresh(period=PERIOD, reports=reports, declared=declared)
+    for month in months:
+        compute_kpis(data, month)
+    return t1 - t0, time.perf_counter() - t1, months
+
+
+def build_history(source: Path, target: Path, months: int) -> int:
+    """A store of `months` months before PERIOD, each a copy of PERIOD's stored rows moved back k months
+    (new visit and report ids), grants as stored. The month before PERIOD also holds the rows of that
+    month the export repeats (same ids, as a real export of a month repeats the end of the one before),
+    so adding PERIOD again finds them unchanged."""
+    from foljsam.monthly.engine import storage
+
+    cols = {k: ", ".join(storage.columns(k)) for k in storage.SCHEMAS}
+    prev = storage.periods(source, "visits")[0]
+    shifted_visits = cols["visits"].replace("visit_id", "'M{k}-' || visit_id AS visit_id").replace(
+        "check_in, check_out", "check_in - INTERVAL {k} MONTH AS check_in, check_out - INTERVAL {k} MONTH AS check_out")
+    shifted_reports = cols["additional_reports"].replace("report_id", "'M{k}-' || report_id AS report_id").replace(
+        "event_date, reported_at", "CAST(event_date - INTERVAL {k} MONTH AS DATE) AS event_date, "
+        "reported_at - INTERVAL {k} MONTH AS reported_at")
+    rows = 0
+    with storage.session() as con:
+        with storage.transaction(target) as tx:
+            tx.write(con, "grants", f"SELECT {cols['grants']}, period FROM {storage.table_sql(source, 'grants', with_period=True)}",
+                     rewrite=set())
+        for k in range(1, months + 1):
+            visits = storage.table_sql(source, "visits", [PERIOD])
+            reports = storage.table_sql(source, "additional_reports", [PERIOD])
+            sel = f"SELECT {shifted_visits.format(k=k)} FROM {visits}"
+            if k == 1:
+                sel += f" UNION ALL SELECT {cols['visits']} FROM {storage.table_sql(source, 'visits', [prev])}"
+            with storage.transaction(target) as tx:
+                tx.write(con, "visits", f"SELECT *, strftime(check_in, '%Y-%m') AS period FROM ({sel})", rewrite=set())
+                tx.write(con, "additional_reports", f"SELECT *, strftime(event_date, '%Y-%m') AS period FROM "
+                         f"(SELECT {shifted_reports.format(k=k)} FROM {reports})", rewrite=set())
+        rows = con.execute(f"SELECT count(*) FROM {storage.table_sql(target, 'visits')}").fetchone()[0]
+    return rows
+
+
 class RssSampler(threading.Thread):
     """Samples VmRSS every 50 ms; ru_maxrss only gives the lifetime maximum."""
 
@@ -266,6 +320,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=2_700_000)
     ap.add_argument("--generate-only", metavar="DIR")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    ap.add_argument("--history", type=int, default=24, help="months in the store for (f)/(g); 0 = skip")
+    ap.add_argument("--skip-cli", action="store_true", help="skip (d)/(e)")
     args = ap.parse_args()
     if args.generate_only:
         generate(Path(args.generate_only), args.rows)
@@ -333,6 +389,27 @@ def main() -> None:
     print(f"figures compared: {len(ours)} providers x {len(base[0]) - 1} keys, mismatches: {mismatches}")
     sample = ours[0]
     print("sample:", {k: (round(v, 4) if isinstance(v, float) else v) for k, v in sample.items()})
+
+    sampler.reset()
+    if args.history:
+        # (f) adding the month to an empty store, (g) adding it to a store holding `history` months.
+        t_fi, t_fk, m_f = add_month(tmp, tmp / "append-empty", key, providers)
+        t = time.perf_counter()
+        n = build_history(data, tmp / "append-full", args.history)
+        print(f"built a store of {args.history} months, {n:,} visit rows, in {time.perf_counter() - t:.1f} s")
+        t_gi, t_gk, m_g = add_month(tmp, tmp / "append-full", key, providers)
+        print(f"(f) add {PERIOD} to an empty store: import {t_fi:.2f} s + figures {t_fk:.2f} s {m_f} = {t_fi + t_fk:.2f} s")
+        print(f"(g) add {PERIOD} to a store of {args.history} months: import {t_gi:.2f} s + figures {t_gk:.2f} s {m_g} "
+              f"= {t_gi + t_gk:.2f} s")
+        print(f"RESULT-APPEND months={args.history} empty={t_fi + t_fk:.2f}s full={t_gi + t_gk:.2f}s "
+              f"ratio(g/f)={(t_gi + t_gk) / (t_fi + t_fk):.2f} import_only_ratio={t_gi / t_fi:.2f} "
+              f"peak_rss_sampled={sampler.peak / 2**30:.2f}GiB")
+        import shutil
+
+        shutil.rmtree(tmp / "append-full", ignore_errors=True)
+    if args.skip_cli:
+        sampler.running = False
+        return
 
     # The path users run: the two commands on a fresh install.
     cli_ours, t_cli_import, t_cli_kpis = cli_path(tmp)

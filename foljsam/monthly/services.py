@@ -29,6 +29,7 @@ from foljsam.registry.models import Provider
 
 from .engine import importer, storage
 from .engine.kpis import BY_KEY, compute_kpis
+from .engine.refresh import months_to_refresh, next_period  # noqa: F401 – part of this module's API
 from .models import ColumnMapping, FollowUpScope, ImportRun, KpiSnapshot, MatrixDispatch, QuarterSnapshot, Threshold
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,6 @@ def _engine_mapping(name: str, kind: str) -> importer.ColumnMapping | None:
         date_format=preset.date_format or None, method_values=preset.method_values or {},
         sheet=preset.sheet or None,
     )
-
-
-def next_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
 def quarter_of(period: str) -> str:
@@ -215,22 +211,6 @@ def import_run_cancel(*, run: ImportRun, by) -> ImportRun:
 def rejects_path(run: ImportRun, kind: str) -> Path:
     """Every rejected row of one file of a run (line, column, reason – never a value)."""
     return data_dir() / "import_reports" / f"run-{run.pk}-{kind}-avvisade.csv"
-
-
-def months_to_refresh(*, period: str, reports: list[importer.FileImport], declared: set[str]) -> list[str]:
-    """The declared months an import changes: its own period, the months whose stored rows it changed
-    (new, replaced or moved; all months of its rows when that is not known) and the month after each
-    (whose sequence checks look back at them), and for grants that changed every declared month of
-    their validity. Other months keep their stored figures: re-sent rows of a neighbouring month that
-    are identical to the stored ones change nothing."""
-    touched = {period} if period else set()
-    for f in reports:
-        for month in (f.months if f.changed_months is None else f.changed_months) if f.kind != "grants" else ():
-            touched |= {month, next_period(month)}
-        if f.span and f.changed_months != []:
-            first, last = f.span["first"], f.span["last"] or "9999-12"
-            touched |= {p for p in declared if first <= p <= last}
-    return sorted(touched & declared)
 
 
 def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=None) -> ImportRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -237,3 +238,38 @@ def test_figures_are_identical_bit_for_bit_when_a_month_is_computed_again(loader
     assert len(files(loader.data)["2026-03"]) == 2
     again = compute_kpis(loader.data, "2026-03", con=storage.connect(threads=1))
     assert repr(first) == repr(again)
+
+
+def test_the_month_before_is_read_as_its_boundary_rows_with_identical_figures(loader, monkeypatch):
+    """kpis reads of the month before only the rows that can precede a month row in a sequence check;
+    the figures and flagged rows equal those over the whole history (LOOKBACK = False)."""
+    import random
+
+    from foljsam.monthly.engine import kpis
+
+    rnd = random.Random(7)
+    lines = []
+    for i in range(3000):
+        # Most rows in the last days of February and the first of March, some long ones across midnight.
+        start = dt_from(rnd.choice([27, 28, 29, 30]), rnd.randrange(0, 24 * 60))
+        minutes = rnd.choice([1, 5, 20, 40, 600, 2000]) if i % 10 == 0 else rnd.randrange(1, 45)
+        end = start + timedelta(minutes=minutes, seconds=rnd.randrange(0, 60))
+        staff = "" if i % 17 == 0 else f"s{rnd.randrange(6)}"
+        lines.append(f"v{i},P{1 + i % 2},c{rnd.randrange(5)},{staff},{start:%Y-%m-%dT%H:%M:%S},"
+                     f"{end:%Y-%m-%dT%H:%M:%S},electronic,{rnd.choice(['A', 'B'])}\n")
+    loader.load(visits="".join(lines))
+    assert sorted(files(loader.data)) == ["2026-02", "2026-03"]
+    pruned = compute_kpis(loader.data, "2026-03")
+    flagged = {k.key: kpis.flagged_rows(loader.data, "2026-03", "P1", k.key) for k in kpis.CATALOGUE
+               if k.flagged_rows and k.source in ("rows", "dominant", "long_days")}
+    assert pruned[0]["repeat_share"] and pruned[0]["quick_succession_share"] and pruned[0]["overlap_share"]
+    monkeypatch.setattr(kpis, "LOOKBACK", False)
+    assert compute_kpis(loader.data, "2026-03") == pruned
+    assert {k: kpis.flagged_rows(loader.data, "2026-03", "P1", k) for k in flagged} == flagged
+
+
+def dt_from(day_index: int, minute: int):
+    # day_index 27, 28 = 27/28 February; 29, 30 = 1/2 March
+    from datetime import datetime
+    base = datetime(2026, 2, 27) + timedelta(days=day_index - 27)
+    return base + timedelta(minutes=minute)

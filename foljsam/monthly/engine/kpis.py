@@ -487,11 +487,11 @@ def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
         ids = ", ".join(sql_literal(str(p)) for p in provider_ids) or "NULL"
         prov = f"AND provider_id IN ({ids})"
     rows = ", ".join(f"(DATE '{s}', DATE '{e - dt.timedelta(days=1)}', {(e - s).days})" for s, e in bounds)
-    # Only the partitions the months need: their visits and the month before (sequence checks), their
-    # additional reports, and grants whose valid_from month is not after the last month.
-    before = _month_before(bounds[0][0]).strftime("%Y-%m")
+    # Only the partitions the months need: visits of the months (and those between them) plus the
+    # boundary rows of the month before (_visits_source), their additional reports, and grants whose
+    # valid_from month is not after the last month.
     return {
-        "visits": storage.table_sql(data_dir, "visits", [before, *periods] if LOOKBACK else None),
+        "visits": _visits_source(data_dir, bounds[0][0], bounds[-1][0]),
         "grants": storage.table_sql(data_dir, "grants", upto=periods[-1]),
         "reports": storage.table_sql(data_dir, "additional_reports", periods),
         "m_start": f"DATE '{bounds[0][0]}'",
@@ -503,6 +503,33 @@ def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
         "late": LATE_SQL,
         "prov": prov,
     }
+
+
+# Of the month before the first month, the sequence checks (ROWS_SQL) need only the rows that can be a
+# month row's predecessor or raise its overlap: the last row of each (provider, staff) and (provider,
+# client, staff) window partition (in window order), and rows checking out on or after the first day.
+# Any other row of that month is neither a lag() value of a month row nor a max(check_out) above its
+# check-in, so the figures are identical to reading the whole month – at a fraction of the rows.
+BOUNDARY_SQL = """
+SELECT * FROM {before} WHERE check_out >= {m_start} OR (provider_id, visit_id) IN (
+    SELECT provider_id, max({{'i': check_in, 'o': check_out, 'v': visit_id}}).v FROM {before}
+    WHERE staff IS NOT NULL GROUP BY provider_id, staff
+    UNION ALL
+    SELECT provider_id, max({{'i': check_in, 'o': check_out, 'v': visit_id}}).v FROM {before}
+    WHERE staff IS NOT NULL GROUP BY provider_id, client, staff)
+"""
+
+
+def _visits_source(data_dir, first: dt.date, last: dt.date) -> str:
+    if not LOOKBACK:
+        return storage.table_sql(data_dir, "visits")
+    months, d = [], first
+    while d <= last:
+        months.append(d.strftime("%Y-%m"))
+        d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    before = storage.table_sql(data_dir, "visits", [_month_before(first).strftime("%Y-%m")])
+    boundary = BOUNDARY_SQL.format(before=before, m_start=f"TIMESTAMP '{first} 00:00:00'")
+    return f"(SELECT * FROM {storage.table_sql(data_dir, 'visits', months)} UNION ALL {boundary})"
 
 
 def _connect(con):
