@@ -257,8 +257,21 @@ def test_the_month_before_is_read_as_its_boundary_rows_with_identical_figures(lo
         staff = "" if i % 17 == 0 else f"s{rnd.randrange(6)}"
         lines.append(f"v{i},P{1 + i % 2},c{rnd.randrange(5)},{staff},{start:%Y-%m-%dT%H:%M:%S},"
                      f"{end:%Y-%m-%dT%H:%M:%S},electronic,{rnd.choice(['A', 'B'])}\n")
+    lines += [
+        # A repeat 3 minutes after a February check-out (only February row of its partitions).
+        "q1,P3,c1,s9,2026-02-28T23:50:00,2026-02-28T23:58:00,electronic,A\n",
+        "q2,P3,c1,s9,2026-03-01T00:01:00,2026-03-01T00:10:00,electronic,A\n",
+        # The last February row (b1) precedes the March row, not the long visit a1 that ends just before
+        # it: no repeat – unless b1 were dropped for its early check-out.
+        "a1,P3,c2,s8,2026-02-28T20:00:00,2026-03-01T00:02:00,electronic,A\n",
+        "b1,P3,c2,s8,2026-02-28T21:00:00,2026-02-28T21:30:00,electronic,A\n",
+        "r1,P3,c2,s8,2026-03-01T00:04:00,2026-03-01T00:20:00,electronic,A\n",
+    ]
     loader.load(visits="".join(lines))
     assert sorted(files(loader.data)) == ["2026-02", "2026-03"]
+    p3 = {r["provider_id"]: r for r in compute_kpis(loader.data, "2026-03")}["P3"]
+    assert [r["visit_id"] for r in kpis.flagged_rows(loader.data, "2026-03", "P3", "repeat_share")] == ["q2"]
+    assert p3["visits"] == 2 and p3["overlap_share"] == 0
     pruned = compute_kpis(loader.data, "2026-03")
     flagged = {k.key: kpis.flagged_rows(loader.data, "2026-03", "P1", k.key) for k in kpis.CATALOGUE
                if k.flagged_rows and k.source in ("rows", "dominant", "long_days")}

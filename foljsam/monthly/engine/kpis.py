@@ -505,18 +505,22 @@ def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
     }
 
 
-# Of the month before the first month, the sequence checks (ROWS_SQL) need only the rows that can be a
-# month row's predecessor or raise its overlap: the last row of each (provider, staff) and (provider,
-# client, staff) window partition (in window order), and rows checking out on or after the first day.
-# Any other row of that month is neither a lag() value of a month row nor a max(check_out) above its
-# check-in, so the figures are identical to reading the whole month – at a fraction of the rows.
+# Of the month before the first month, the sequence checks (ROWS_SQL) need only the rows that can change
+# a month row's flag. A flag compares a row with its predecessor in a window partition – repeat and
+# quick succession need the predecessor's check-out at most 300 s before the check-in, overlap a
+# check-out after it – so a partition whose rows of that month all checked out before
+# first day - BOUNDARY_MARGIN can raise no flag in the month, with or without them. Of every other
+# partition (of either window) we keep the rows checking out after that point and its last row in window
+# order, the true predecessor of its first row in the month. The figures and flagged rows are identical
+# to reading the whole month (a test compares), at a fraction of the rows.
+BOUNDARY_MARGIN = "INTERVAL 1 HOUR"  # > the 300 s the sequence flags look back
 BOUNDARY_SQL = """
-SELECT * FROM {before} WHERE check_out >= {m_start} OR (provider_id, visit_id) IN (
+SELECT * FROM {before} WHERE check_out >= {cut} OR (provider_id, visit_id) IN (
     SELECT provider_id, max({{'i': check_in, 'o': check_out, 'v': visit_id}}).v FROM {before}
-    WHERE staff IS NOT NULL GROUP BY provider_id, staff
+    WHERE staff IS NOT NULL GROUP BY provider_id, staff HAVING max(check_out) >= {cut}
     UNION ALL
     SELECT provider_id, max({{'i': check_in, 'o': check_out, 'v': visit_id}}).v FROM {before}
-    WHERE staff IS NOT NULL GROUP BY provider_id, client, staff)
+    WHERE staff IS NOT NULL GROUP BY provider_id, client, staff HAVING max(check_out) >= {cut})
 """
 
 
@@ -528,7 +532,7 @@ def _visits_source(data_dir, first: dt.date, last: dt.date) -> str:
         months.append(d.strftime("%Y-%m"))
         d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
     before = storage.table_sql(data_dir, "visits", [_month_before(first).strftime("%Y-%m")])
-    boundary = BOUNDARY_SQL.format(before=before, m_start=f"TIMESTAMP '{first} 00:00:00'")
+    boundary = BOUNDARY_SQL.format(before=before, cut=f"(TIMESTAMP '{first} 00:00:00' - {BOUNDARY_MARGIN})")
     return f"(SELECT * FROM {storage.table_sql(data_dir, 'visits', months)} UNION ALL {boundary})"
 
 
