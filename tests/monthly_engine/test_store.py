@@ -198,6 +198,22 @@ def test_leftovers_of_an_interrupted_import_are_removed_at_the_next(loader):
     assert not orphan.exists() and not spill.exists()
 
 
+def test_recover_at_a_worker_start_cleans_unless_an_import_holds_the_store(loader):
+    loader.load(visits=visit(1, 1))
+    stale = loader.data / "staging" / "dead"
+    stale.mkdir(parents=True)
+    with storage.locked(loader.data):
+        import threading
+
+        result = []
+        worker = threading.Thread(target=lambda: result.append(storage.recover(loader.data)))
+        worker.start()
+        worker.join(10)
+        assert result == [False] and stale.exists()  # an import is running: it is left alone
+    assert storage.recover(loader.data) is True and not stale.exists()
+    assert [r[1] for r in rows(loader.data)] == ["v1"]
+
+
 def test_spill_directory_of_an_import_is_removed_even_after_an_exception(loader, monkeypatch):
     seen = []
 

@@ -357,6 +357,25 @@ def transaction(data_dir: str | os.PathLike):
             tx.discard()
 
 
+def recover(data_dir: str | os.PathLike) -> bool:
+    """For a worker's start: remove what an interrupted import left (see cleanup), unless an import holds
+    the store now (then it cleans up itself). True when it ran."""
+    data_dir = Path(data_dir)
+    if not data_dir.exists():
+        remove_stale_spill()
+        return True
+    with open(data_dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        try:
+            cleanup(data_dir)
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return True
+
+
 def cleanup(data_dir: Path) -> None:
     """Under the lock: staging directories and generations other than the current and previous one
     are leftovers of an interrupted import; spill files of dead processes may hold clear ids."""
