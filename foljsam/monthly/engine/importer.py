@@ -705,8 +705,14 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     on = " AND ".join(f"o.{k} = n.{k}" for k in keys)
     same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in cols)
     nk = ", ".join(f"n.{k}" for k in keys)
+    kk = ", ".join(keys)
+    # Stored keys first (only the key columns are read), whole rows only from partitions with a hit.
+    con.execute(f"CREATE TEMP TABLE hk AS SELECT {kk}, period FROM {old} WHERE ({kk}) IN (SELECT {kk} FROM new)")
+    hit_periods = sorted(p for (p,) in con.execute("SELECT DISTINCT period FROM hk").fetchall())
+    old = storage.table_sql(data_dir, kind, periods=hit_periods, with_period=True)
     con.execute(f"""CREATE TEMP TABLE hits AS SELECT {nk}, n.period AS new_period, o.period AS old_period,
-                    ({same}) AS same FROM new n JOIN {old} o ON {on}""")
+                    ({same}) AS same FROM new n JOIN (SELECT * FROM {old} WHERE ({kk}) IN (SELECT {kk} FROM hk)) o
+                    ON {on}""")
     existing, unchanged = con.execute("SELECT count(*), count(*) FILTER (WHERE same) FROM hits").fetchone()
     result.unchanged = unchanged
     result.replaced = existing - unchanged
