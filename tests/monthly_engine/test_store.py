@@ -302,3 +302,22 @@ def dt_from(day_index: int, minute: int):
     from datetime import datetime
     base = datetime(2026, 2, 27) + timedelta(days=day_index - 27)
     return base + timedelta(minutes=minute)
+
+
+def test_a_file_with_only_rejected_rows_into_a_stored_month_changes_nothing(loader):
+    loader.load(visits=visit(1, 1))
+    generation = storage.manifest(loader.data)["generation"]
+    report = import_file(loader.write(VISITS_HEADER + "v9,P1,c1,s1,nonsense,2026-03-01T08:00:00,electronic,A\n"),
+                         "visits", loader.data, KEY, PROVIDERS)
+    assert (report.accepted, report.rejected_total, report.kind("visits").changed_months) == (0, 1, [])
+    assert storage.manifest(loader.data)["generation"] == generation
+
+
+def test_a_corrected_row_far_from_the_new_rows_range_counts_as_replaced(loader):
+    loader.load(visits=visit(1, 2) + visit(2, 28))
+    # v1 moves to 28 March: the stored v1 (2 March) lies outside the new rows' check-in range.
+    report = import_file(loader.write(VISITS_HEADER + visit(1, 28, minutes=10) + visit(2, 28)), "visits",
+                         loader.data, KEY, PROVIDERS)
+    f = report.kind("visits")
+    assert (f.new, f.replaced, f.unchanged) == (0, 1, 1)
+    assert {r[1]: r[4].day for r in rows(loader.data)} == {"v1": 28, "v2": 28}

@@ -695,6 +695,10 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
             tx.write(con, kind, f"SELECT {sel}, period FROM new", rewrite=set())
         return
     touched = [r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall()]
+    if not touched:  # no accepted rows: nothing to merge
+        result.new = result.replaced = result.unchanged = 0
+        result.changed_months = []
+        return
     if kind == "visits":
         scope = sorted({n for p in touched for n in _neighbours(p)})
     elif kind == "grants":
@@ -710,9 +714,18 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     con.execute(f"CREATE TEMP TABLE hk AS SELECT {kk}, period FROM {old} WHERE ({kk}) IN (SELECT {kk} FROM new)")
     hit_periods = sorted(p for (p,) in con.execute("SELECT DISTINCT period FROM hk").fetchall())
     old = storage.table_sql(data_dir, kind, periods=hit_periods, with_period=True)
+    # A stored row can equal its new row only if its partition column (check-in, valid_from, event date)
+    # lies within the new rows' range: only those rows are read whole (row groups outside are skipped);
+    # a hit outside the range is a replaced row.
+    pcol = storage.PARTITION_COLUMN[kind]
+    lo, hi = con.execute(f"SELECT CAST(min({pcol}) AS VARCHAR), CAST(max({pcol}) AS VARCHAR) FROM new").fetchone()
+    typ = "TIMESTAMP" if kind == "visits" else "DATE"
+    con.execute(f"""CREATE TEMP TABLE same_keys AS SELECT {nk} FROM new n JOIN (
+                        SELECT * FROM {old} WHERE {pcol} BETWEEN {typ} {sql_literal(lo)} AND {typ} {sql_literal(hi)}
+                        AND ({kk}) IN (SELECT {kk} FROM hk)) o ON {on} WHERE {same}""")
+    sk = " AND ".join(f"s.{k} = n.{k}" for k in keys)
     con.execute(f"""CREATE TEMP TABLE hits AS SELECT {nk}, n.period AS new_period, o.period AS old_period,
-                    ({same}) AS same FROM new n JOIN (SELECT * FROM {old} WHERE ({kk}) IN (SELECT {kk} FROM hk)) o
-                    ON {on}""")
+                    EXISTS (SELECT 1 FROM same_keys s WHERE {sk}) AS same FROM new n JOIN hk o ON {on}""")
     existing, unchanged = con.execute("SELECT count(*), count(*) FILTER (WHERE same) FROM hits").fetchone()
     result.unchanged = unchanged
     result.replaced = existing - unchanged
