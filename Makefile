@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 behövs ($(PYTHON) saknas)."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	@touch $(STAMP)
 
 migrate: install
@@ -23,16 +23,18 @@ migrate: install
 demo: migrate
 	$(BIN)/foljsam demo
 
+# The dev server and, beside it, the task worker (imports, figures, mail, the schedule); Ctrl-C stops both.
 run: demo
 	@echo ""
 	@echo "Följsam körs på http://127.0.0.1:$(PORT)/  (avsluta med Ctrl-C)"
 	@echo "Inloggningar: uppfoljare, admin, ledning, aros, eveo – lösenord: foljsam-demo"
-	$(BIN)/foljsam runserver 127.0.0.1:$(PORT)
+	$(BIN)/python -m foljsam.ops.withworker -- $(BIN)/foljsam runserver 127.0.0.1:$(PORT)
 
 # The app as in production on this machine: gunicorn, DEBUG off, secrets from the environment (when
 # unset, strong local ones are generated once into $FOLJSAM_DATA_DIR/local-secrets.env and reused),
 # persistent database connections, collectstatic, and `check --deploy` must pass with no warning.
 # Plain HTTP on loopback: SECURE_SSL_REDIRECT=False unless set (TLS belongs to the proxy, docs/deploy.md).
+# The task worker runs beside gunicorn and is restarted if it dies (foljsam/ops/withworker.py).
 serve: install
 	@set -e; eval "$$($(BIN)/python -m foljsam.ops.localsecrets)"; \
 	export DEBUG=False SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False}; \
@@ -40,7 +42,7 @@ serve: install
 	$(BIN)/foljsam collectstatic --noinput --verbosity 0; \
 	$(BIN)/foljsam check --deploy --fail-level WARNING; \
 	echo "Följsam (produktionsläge) körs på http://127.0.0.1:$(PORT)/  (avsluta med Ctrl-C)"; \
-	exec $(BIN)/gunicorn foljsam.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+	exec $(BIN)/python -m foljsam.ops.withworker -- $(BIN)/gunicorn foljsam.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
 		--worker-class gthread --threads 4 --timeout 120 --access-logfile - --error-logfile -
 
 lint: install
@@ -52,6 +54,7 @@ test: lint
 
 messages: install
 	cd foljsam && ../$(BIN)/foljsam makemessages -l en --ignore 'static/*' && ../$(BIN)/foljsam compilemessages
+	@$(BIN)/python -m foljsam.ops.translations check | tail -n 1
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 """Benchmark of the monthly follow-up versus one hand-written DuckDB query over the same CSV files.
 
     /work/main/.venv/bin/python bench/monthly.py --rows 2700000
+    /work/main/.venv/bin/python bench/monthly.py --engine spark --rows 15000000   (DuckDB vs Spark local)
 
 Two paths are timed against the baseline (c):
 - the path users run (d, e): `foljsam monthly import --visits … --grants … --additional-reports …
@@ -327,10 +328,14 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--history", type=int, default=24, help="months in the store for (f)/(g); 0 = skip")
     ap.add_argument("--skip-cli", action="store_true", help="skip (d)/(e)")
+    ap.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                    help="spark: also time the figures on Spark local over the same store, beside DuckDB")
     args = ap.parse_args()
     if args.generate_only:
         generate(Path(args.generate_only), args.rows)
         return
+    if args.engine == "spark":
+        return spark_bench(args)
 
     from foljsam.monthly.engine import storage
     from foljsam.monthly.engine.importer import import_file
@@ -450,6 +455,55 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print("kept", tmp)
+
+
+def spark_bench(args) -> None:
+    """compute_kpis on DuckDB and on Spark local (all cores of this machine) over the same imported
+    store; the figures must agree to 1e-9. Spark's session start is timed apart from the figures."""
+    import math
+
+    from foljsam.monthly.engine.importer import import_file
+    from foljsam.monthly.engine.kpis import compute_kpis
+    from foljsam.monthly.engine.spark import session, spark_compute_kpis
+
+    tmp = Path(tempfile.mkdtemp(prefix="foljsam-bench-spark-"))
+    t = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--generate-only", str(tmp)], check=True)
+    print(f"generated {args.rows:,} visit rows in {time.perf_counter() - t:.1f} s")
+    data = tmp / "monthly"
+    key = b"bench-key-not-secret-0123456789"
+    providers = {f"P{i:02d}" for i in range(PROVIDERS)}
+    for kind in ("visits", "grants", "additional_reports"):
+        import_file(tmp / f"{kind}.csv", kind, data, key, providers)
+        (tmp / f"{kind}.csv").unlink()
+    cores = os.cpu_count() or 2
+    t0 = time.perf_counter()
+    duck = compute_kpis(data, PERIOD)
+    t_duck = time.perf_counter() - t0
+    print(f"DuckDB  compute_kpis: {t_duck:.2f} s = {args.rows / t_duck:,.0f} rows/s ({cores} threads)")
+    t0 = time.perf_counter()
+    spark = session()
+    t_start = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    theirs = spark_compute_kpis(data, PERIOD, spark=spark)
+    t_spark = time.perf_counter() - t0
+    conf = spark.sparkContext.getConf()
+    print(f"Spark   session start {t_start:.1f} s; compute: {t_spark:.2f} s = {args.rows / t_spark:,.0f} rows/s "
+          f"= {args.rows / t_spark / cores:,.0f} rows/s per core (master {conf.get('spark.master')}, "
+          f"shuffle partitions {spark.conf.get('spark.sql.shuffle.partitions')}, "
+          f"driver memory {conf.get('spark.driver.memory')})")
+    spark.stop()
+    mismatches = sum(
+        1 for d, s in zip(duck, theirs, strict=True) for k in d
+        if not (d[k] == s[k] or (d[k] is not None and s[k] is not None and not isinstance(d[k], str)
+                                 and math.isclose(d[k], s[k], rel_tol=1e-9, abs_tol=1e-12))))
+    print(f"figures compared: {len(duck)} providers, mismatches Spark vs DuckDB: {mismatches}")
+    print(f"RESULT-SPARK rows={args.rows:,} duckdb={t_duck:.2f}s spark={t_spark:.2f}s "
+          f"ratio spark/duckdb={t_spark / t_duck:.2f} spark_rows_per_core_s={args.rows / t_spark / cores:,.0f}")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

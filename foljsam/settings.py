@@ -73,11 +73,15 @@ INSTALLED_APPS = [
     "foljsam.reports",
     "foljsam.comparison",
     "foljsam.ops",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /jamfor/ from the worker's memory, before sessions, auth and the database (comparison/fastpath.py)
+    "foljsam.comparison.fastpath.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "foljsam.middleware.LanguageMiddleware",
     "foljsam.middleware.RejectNulMiddleware",  # issue 12 item 6: NUL in a URL is a 400, not a DataError
@@ -264,6 +268,20 @@ if not DEBUG and not SECURE_SSL_REDIRECT:
     SILENCED_SYSTEM_CHECKS.append("security.W008")
 # --- end serving ----------------------------------------------------------------------------
 
+# --- Background tasks (issue 12 item 1) --------------------------------------------------------
+# Imports, figure refreshes, e-mail and reminders run in `foljsam worker` (django-tasks' database
+# backend: the queue is a table in the same database, no other server). The schedule of recurring
+# work is in foljsam/ops/schedule.py. FOLJSAM_TASKS_BACKEND=immediate runs tasks in the caller (tests).
+TASKS = {"default": {"BACKEND": {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}[os.getenv("FOLJSAM_TASKS_BACKEND", "database")]}}
+FOLJSAM_MAIL_ATTEMPTS = int(os.getenv("FOLJSAM_MAIL_ATTEMPTS", "4"))  # a refused or failed SMTP send is retried
+FOLJSAM_MAIL_RETRY_SECONDS = int(os.getenv("FOLJSAM_MAIL_RETRY_SECONDS", "60"))  # first wait, doubled each time
+# `monthly pickup`: days an imported export (clear personal ids) is kept in inbox/done/, mode 0600; 0 deletes it.
+FOLJSAM_PICKUP_KEEP_DAYS = int(os.getenv("FOLJSAM_PICKUP_KEEP_DAYS", "0"))
+# --- end background tasks -----------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -276,4 +294,11 @@ FOLJSAM_MUNICIPALITY_CODE = os.getenv("FOLJSAM_MUNICIPALITY_CODE", "")  # e.g. 0
 FOLJSAM_SIMILAR_MUNICIPALITIES = [c for c in os.getenv("FOLJSAM_SIMILAR_MUNICIPALITIES", "").split(",") if c]
 FOLJSAM_PUBLIC_SURVEY_KPI = os.getenv("FOLJSAM_PUBLIC_SURVEY_KPI", "U21468")  # user survey, per unit (OU)
 FOLJSAM_PUBLIC_CACHE_SECONDS = int(os.getenv("FOLJSAM_PUBLIC_CACHE_SECONDS", "300"))  # 0 = render every request
+# The process-local cache (one per gunicorn worker): public pages, rate-limit counters and the per-version
+# cache below. Django's default keeps 300 entries; pages kept per user need more (a provider page ≈ 15 kB).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": int(os.getenv("FOLJSAM_CACHE_MAX_ENTRIES", "2000"))}}}
+# Derived reads (proposals, red streaks, monthly matrix, results, provider page and list) cached per data version
+# (foljsam/datacache.py); the seconds bound staleness after a write that bypasses the audit log. 0 = off.
+FOLJSAM_DATA_CACHE_SECONDS = int(os.getenv("FOLJSAM_DATA_CACHE_SECONDS", "300"))
 FOLJSAM_PUBLIC_RATE = int(os.getenv("FOLJSAM_PUBLIC_RATE", "120"))  # requests per address and minute

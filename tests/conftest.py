@@ -17,6 +17,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run in the caller (tests/ops/test_worker.py runs the real worker process).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +26,18 @@ def _data_dir(tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
     settings.MEDIA_ROOT = settings.DATA_DIR / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The process-local cache outlives a test's rolled-back transaction: on SQLite the next test can
+    # reach the same data version (foljsam/datacache.py) with other data, so each test starts empty.
+    from django.core.cache import cache
+
+    from foljsam import datacache
+
+    cache.clear()
+    datacache.forget()
 
 
 @pytest.fixture

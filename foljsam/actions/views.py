@@ -1,5 +1,8 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +33,9 @@ STEP_SERVICES = {
 }
 
 
+DEVIATIONS_PER_PAGE = 50
+
+
 @require("deviation.view")
 def deviation_list(request):
     deviations = selectors.deviation_list(user=request.user)
@@ -38,8 +44,12 @@ def deviation_list(request):
         deviations = deviations.filter(source=source)
     if request.GET.get("oppna"):
         deviations = deviations.filter(closed_on__isnull=True)
-    return render(request, "actions/deviation_list.html",
-                  {"deviations": deviations[:500], "sources": Source.choices, "source": source})
+    # Pages of DEVIATIONS_PER_PAGE, newest first: a municipality has hundreds, and rendering them all
+    # was the slowest of the main pages (bench/web.py, issue 12 item 11).
+    page = Paginator(deviations, DEVIATIONS_PER_PAGE).get_page(request.GET.get("sida"))
+    query = urlencode({k: v for k, v in (("kalla", source), ("oppna", request.GET.get("oppna", ""))) if v})
+    return render(request, "actions/deviation_list.html", {
+        "deviations": page.object_list, "page": page, "query": query, "sources": Source.choices, "source": source})
 
 
 @require("deviation.view")

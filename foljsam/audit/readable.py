@@ -52,7 +52,7 @@ def changes_table(entries) -> dict[int, list[tuple[str, str, str]]]:
         if field is None:
             return str(value)
         if field.many_to_one:
-            return names.get(field.related_model, {}).get(str(value), f"#{value} ({_('borttagen')})")
+            return names.get(field.related_model, {}).get(str(value), "#{} ({})".format(value, _("borttagen")))
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):

@@ -38,9 +38,13 @@ def provider_years(provider) -> dict[int, dict]:
     the means of the months weighted by their eligible clients (the national definition is per month)."""
     from foljsam.monthly.models import KpiSnapshot
 
+    return _years(KpiSnapshot.objects.filter(provider=provider).values_list("period", "values"))
+
+
+def _years(snapshots) -> dict[int, dict]:
     by_year: dict[int, list] = {}
-    for snap in KpiSnapshot.objects.filter(provider=provider):
-        by_year.setdefault(int(snap.period[:4]), []).append(snap.values)
+    for period, values in snapshots:
+        by_year.setdefault(int(period[:4]), []).append(values)
     out = {}
     for year, values in by_year.items():
         out[year] = {}
@@ -59,11 +63,15 @@ def nation_table(*, user, area: Area) -> dict:
     values = KoladaValue.objects.filter(kpi__in=CONTINUITY_KPIS, gender="T", ou="")
     years = sorted(set(values.values_list("year", flat=True)))
 
+    rows_by = {}  # one query for every reference series, not one per KPI and year
+    for kpi, year, code, value in values.values_list("kpi", "year", "municipality", "value"):
+        if value is not None:
+            rows_by.setdefault((kpi, year), []).append((code, value))
+
     def series(kpi, codes):
         out = {}
         for year in years:
-            vals = [v for v in values.filter(kpi=kpi, year=year, municipality__in=codes)
-                    .values_list("value", flat=True) if v is not None]
+            vals = [v for code, v in rows_by.get((kpi, year), []) if code in codes]
             out[year] = round(sum(vals) / len(vals), 2) if vals else None
         return out
 
@@ -74,10 +82,16 @@ def nation_table(*, user, area: Area) -> dict:
         "municipality_median": series("U21402", [municipality]) if municipality else {},
         "country_median": series("U21402", [COUNTRY]),
     }
-    providers = visible(Provider.objects.filter(Q(contracts__area=area)).distinct().order_by("name"), user)
+    providers = list(visible(Provider.objects.filter(Q(contracts__area=area)).distinct().order_by("name"), user))
+    from foljsam.monthly.models import KpiSnapshot
+
+    snapshots: dict[int, list] = {}  # one query for every provider's snapshots, not one per provider
+    for provider_id, period, snap in KpiSnapshot.objects.filter(provider_id__in=[p.pk for p in providers]).values_list(
+            "provider_id", "period", "values"):
+        snapshots.setdefault(provider_id, []).append((period, snap))
     rows = []
     for provider in providers:
-        own = provider_years(provider)
+        own = _years(snapshots.get(provider.pk, []))
         years_all = sorted(set(years) | set(own))
         rows.append({"provider": provider, "years": {y: own.get(y, {}) for y in years_all}})
     all_years = sorted(set(years) | {y for r in rows for y in r["years"]})

@@ -147,6 +147,16 @@ def share_met(assessment_ids) -> dict[int, dict]:
     return result
 
 
+def results(campaign: Campaign) -> dict:
+    """Everything the results page shows of a campaign: matrix, shares, summary, consequences, figures,
+    year vs year (the same for everyone who may see it; the page caches its HTML per data version)."""
+    assessments, areas = matrix(campaign)
+    return {"assessments": assessments, "areas": areas, "shares": share_table(campaign),
+            "summary": summary(campaign), "previous": previous_campaign(campaign),
+            "consequences": consequences(campaign), "figures": figures(campaign, assessments),
+            "changes": requirement_changes(campaign)}
+
+
 def previous_campaign(campaign: Campaign) -> Campaign | None:
     return (Campaign.objects.filter(area=campaign.area, year__lt=campaign.year, sent_at__isnull=False)
             .order_by("-year").first())

@@ -3,7 +3,6 @@
 import mimetypes
 import uuid
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -695,12 +694,12 @@ def reminders_send(*, today=None, campaign: Campaign | None = None) -> int:
         reminder = Reminder.objects.create(assessment=assessment, kind=kind, recipients=0)
         notify.send(assessment, kind=f"reminder_{kind}",
                     subject=subject % {"c": assessment.campaign, "d": deadline.isoformat()},
-                    on_result=partial(_reminder_result, reminder.pk))
+                    on_result=("foljsam.followups.services._reminder_result", {"reminder_pk": reminder.pk}))
         sent += 1
     return sent
 
 
-def _reminder_result(reminder_pk: int, reached: int) -> None:
+def _reminder_result(*, reminder_pk: int, reached: int) -> None:
     """After the reminder's mail was tried (outside the transaction that reserved it)."""
     reminder = Reminder.objects.filter(pk=reminder_pk).first()
     if reminder is None:

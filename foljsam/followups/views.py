@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foljsam import datacache
 from foljsam.accounts.policy import can, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, client_ip, log_event
@@ -109,13 +111,11 @@ def campaign_remind(request, pk):
 @require("campaign.view")
 def campaign_results(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("area", "catalogue"), pk=pk)
-    assessments, areas = selectors.matrix(campaign)
-    return render(request, "followups/results.html", {
-        "campaign": campaign, "assessments": assessments, "areas": areas,
-        "shares": selectors.share_table(campaign), "summary": selectors.summary(campaign),
-        "previous": selectors.previous_campaign(campaign), "consequences": selectors.consequences(campaign),
-        "figures": selectors.figures(campaign, assessments), "changes": selectors.requirement_changes(campaign),
-    })
+    # The body is the same for everyone who may see it: its HTML is kept per data version (datacache.py),
+    # so a repeated view neither queries the results nor renders ~100 kB of tables (bench/web.py).
+    body = datacache.cached("followups.results_html", lambda: render_to_string(
+        "followups/_results_body.html", {"campaign": campaign, **selectors.results(campaign)}), parts=(campaign.pk,))
+    return render(request, "followups/results.html", {"campaign": campaign, "body": body})
 
 
 @require("campaign.view")

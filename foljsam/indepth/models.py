@@ -124,7 +124,8 @@ class SignalRule(models.Model):
         verbose_name_plural = _("trösklar för signaler")
 
     def __str__(self):
-        return f"{self.count} × {self.get_source_display() or _('alla källor')} / {self.days} d"
+        source = self.get_source_display() or _("alla källor")  # outside the f-string: xgettext cannot see in
+        return f"{self.count} × {source} / {self.days} d"
 
 
 # --- The case -----------------------------------------------------------------------------------

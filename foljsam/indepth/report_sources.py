@@ -28,7 +28,7 @@ def deviation_counts(*, year: int) -> list[dict]:
         names[(provider_id, area_code)] = name
         counts[(provider_id, area_code)][_COLUMN.get(source, "comments")] += 1
     return [
-        {"provider": names[key], "area": key[1], **{c: counts[key][c] for c in
+        {"provider": names[key], "provider_id": key[0], "area": key[1], **{c: counts[key][c] for c in
                                                     ("lex_sarah", "internal", "complaints", "comments")}}
         for key in sorted(counts, key=lambda k: (names[k], k[1]))
     ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from foljsam import datacache
 from foljsam.accounts.selectors import visible
 from foljsam.registry.models import EventKind, ProviderEvent
 from foljsam.registry.selectors import INDEPTH_AFTER_FIRST_CLIENT_MONTHS, indepth_due
@@ -153,8 +154,14 @@ def _signals(user, today):
 
 
 def proposals(*, user, today: date | None = None) -> list[Proposal]:
-    """Every provider with at least one unhandled reason, by name."""
-    today = today or timezone.localdate()
+    """Every provider with at least one unhandled reason, by name (today's cached per data version:
+    the start page and every provider page ask)."""
+    if today is None:
+        return datacache.cached("indepth.proposals", lambda: _proposals(user, timezone.localdate()), user=user)
+    return _proposals(user, today)
+
+
+def _proposals(user, today: date) -> list[Proposal]:
     found: dict = {}
     sources = (_new_providers(user, today), _red_figures(user), _contract_followup(user, today),
                _organisation(user, today), _signals(user, today))
@@ -185,7 +192,13 @@ def reasons_for(*, user, provider, today: date | None = None) -> list[Reason]:
 
 def quality_study_proposals(*, user, today: date | None = None) -> list[QualityStudyProposal]:
     """Signals with the same theme at ≥ 3 providers of one area in 90 days: a pattern in the area."""
-    today = today or timezone.localdate()
+    if today is None:
+        return datacache.cached("indepth.studies", lambda: _quality_study_proposals(user, timezone.localdate()),
+                                user=user)
+    return _quality_study_proposals(user, today)
+
+
+def _quality_study_proposals(user, today: date) -> list[QualityStudyProposal]:
     signals = visible(Signal.objects.filter(received_on__gte=today - timedelta(days=PATTERN_DAYS),
                                             received_on__lte=today), user).select_related("provider", "theme", "area")
     groups = defaultdict(list)

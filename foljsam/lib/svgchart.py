@@ -58,7 +58,18 @@ def bar_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *
     colours = ["#0b5394", "#8a6d00", "#2e7d32", "#a1120f"]
     bar_h, gap, label_w, value_w = 12, 10, 210, 48
     group_h = bar_h * len(series) + gap
-    legend_h = 18 if len(series) > 1 else 0
+    # The legend starts above the bars and wraps onto another line rather than running off the chart
+    # (widths estimated at 7 units per character of 11-px text).
+    legend: list[tuple[float, float, int, str]] = []  # (x, baseline y, series index, name)
+    x, line = label_w, 0
+    if len(series) > 1:
+        for k, (name, _values) in enumerate(series):
+            width = 30 + 7 * len(name)
+            if x > label_w and x + width > WIDTH:
+                x, line = label_w, line + 1
+            legend.append((x, PAD_T + 16 * line, k, name))
+            x += width
+    legend_h = 18 + 16 * line if legend else 0
     height = PAD_T + legend_h + group_h * len(labels) + 4
     top = maximum if maximum is not None else max([v for _n, values in series for v in values if v is not None]
                                                   + [0.0])
@@ -69,12 +80,9 @@ def bar_chart(labels: list[str], series: list[tuple[str, list[float | None]]], *
         f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
     ]
-    if legend_h:
-        x = label_w
-        for k, (name, _values) in enumerate(series):
-            parts.append(f'<rect x="{x}" y="{PAD_T - 9}" width="10" height="10" fill="{colours[k % 4]}"/>'
-                         f'<text x="{x + 14}" y="{PAD_T}" font-size="11" fill="#222">{escape(name)}</text>')
-            x += 30 + 7 * len(name)
+    for x, y, k, name in legend:
+        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colours[k % 4]}"/>'
+                     f'<text x="{x + 14}" y="{y}" font-size="11" fill="#222">{escape(name)}</text>')
     for i, label in enumerate(labels):
         y0 = PAD_T + legend_h + i * group_h
         short = label if len(label) <= 34 else label[:33] + "…"

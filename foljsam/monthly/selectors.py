@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from foljsam import datacache
 from foljsam.accounts.selectors import visible
 from foljsam.lib.dates import month_bounds
 from foljsam.registry.models import Area, Contract, ContractForm, Ownership, Provider
@@ -21,6 +22,9 @@ class Limits:
     """Thresholds in force: per tender document, else the default row, else the catalogue's."""
 
     def __init__(self):
+        self._rows = None  # read on first use: a view whose matrix and streaks come from the cache needs none
+
+    def _load(self):
         self._rows = {(t.key, t.tender_id): (t.yellow, t.red) for t in Threshold.objects.all()}
         self._tender_of = {}
         today = timezone.localdate()
@@ -33,6 +37,8 @@ class Limits:
             self._tender_of.setdefault(provider_id, tender_id)
 
     def get(self, key: str, provider_id: int | None = None) -> tuple[float | None, float | None]:
+        if self._rows is None:
+            self._load()
         tender_id = self._tender_of.get(provider_id)
         if tender_id and (key, tender_id) in self._rows:
             return self._rows[(key, tender_id)]
@@ -112,6 +118,10 @@ def snapshots(*, user, period: str | None = None):
 
 def periods(*, user) -> list[str]:
     """Months with figures: those an import declared (a provider without rows sees "ingen data")."""
+    return datacache.cached("monthly.periods", lambda: _periods(user), user=user)
+
+
+def _periods(user) -> list[str]:
     declared = ImportRun.objects.filter(status=ImportRun.Status.DONE).exclude(period="").values_list(
         "period", flat=True)
     return sorted(set(declared) | set(snapshots(user=user).values_list("period", flat=True)))
@@ -119,7 +129,11 @@ def periods(*, user) -> list[str]:
 
 def matrix(*, user, period: str, limits: Limits | None = None) -> list[tuple]:
     """[(provider, [Cell …])] for the period, providers by name: every provider followed that month;
-    one without rows in the month has grey "no data" cells, never a colour."""
+    one without rows in the month has grey "no data" cells, never a colour. Cached per data version."""
+    return datacache.cached("monthly.matrix", lambda: _matrix(user, period, limits), user=user, parts=(period,))
+
+
+def _matrix(user, period: str, limits: Limits | None) -> list[tuple]:
     limits = limits or Limits()
     snaps = {s.provider_id: s for s in snapshots(user=user, period=period)}
     rows = []
@@ -160,7 +174,13 @@ class Streak:
 
 def red_streaks(*, user, months: int = RED_STREAK_MONTHS, limits: Limits | None = None) -> list[Streak]:
     """Providers with a figure red in each of the last `months` calendar months that have data:
-    proposed for an in-depth follow-up (seed 000: recurring substantial deviations)."""
+    proposed for an in-depth follow-up (seed 000: recurring substantial deviations). Cached per data
+    version: the start page, the matrix and every provider page ask."""
+    return datacache.cached("monthly.red_streaks", lambda: _red_streaks(user, months, limits), user=user,
+                            parts=(months,))
+
+
+def _red_streaks(user, months: int, limits: Limits | None) -> list[Streak]:
     all_periods = periods(user=user)
     if not all_periods:
         return []

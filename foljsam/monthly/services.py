@@ -1,19 +1,21 @@
 """Writes of the monthly follow-up: imports, key-figure snapshots, thresholds, deviations."""
 
+import errno
+import fcntl
 import logging
 import math
+import os
 import re
-import smtplib
 import tempfile
-import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -22,7 +24,6 @@ from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.actions import services as actions
 from foljsam.actions.models import Deviation, Severity, Source
-from foljsam.audit.context import acting_user
 from foljsam.audit.log import Action, log_event
 from foljsam.lib.documents import safe_filename
 from foljsam.registry.models import Provider
@@ -42,6 +43,16 @@ THRESHOLD_ORDER_LOWER = _lazy("För det här nyckeltalet ska den gula gränsen v
 NO_THRESHOLD = _lazy("Nyckeltalet har inga tröskelvärden.")
 ALREADY_DEVIATION = _lazy("Det finns redan en öppen avvikelse för det här nyckeltalet och månaden.")
 STALE_RUN = _lazy("Importen avbröts (servern startades om under importen). Inget halvfärdigt sparades; importera igen.")
+WORKER_DIED = _lazy("Importen avbröts: bakgrundsprocessen som körde den stoppades (%(when)s). De uppladdade filerna "
+                    "är raderade; importera filerna igen – importen kan köras om.")
+QUEUED = _lazy("en annan import av %(period)s pågår, din står i kö")
+QUEUED_WORKER = _lazy("i kö hos bakgrundsprocessen")
+QUEUED_UNKNOWN = _lazy("en annan import pågår, din står i kö")
+DISK_FULL = _lazy("disken är full")
+DB_BUSY = _lazy("databasen var upptagen av en annan skrivning")
+FAILED_CAUSE = _lazy("Importen avbröts: %(cause)s. Inget halvfärdigt sparades; importera igen när det är åtgärdat.")
+FAILED_STORED_CAUSE = _lazy("Raderna i de godkända filerna är sparade, men nyckeltalen kunde inte räknas om: "
+                            "%(cause)s. Importera filerna igen när det är åtgärdat (importen kan köras om).")
 STALE_AWAITING = _lazy("Importen bekräftades inte och avbröts; de uppladdade filerna är raderade.")
 STALE_AFTER = timedelta(hours=2)
 PROGRESS_EVERY = 1.0  # seconds between progress writes to the database
@@ -89,13 +100,12 @@ def quarter_figures(*, year: int, quarter: int) -> dict[int, dict]:
         return {}
     with_rows = set(KpiSnapshot.objects.filter(period__in=periods).values_list("provider_id", flat=True))
     providers = {p.code: p for p in Provider.objects.filter(pk__in=with_rows)}
-    out = {}
+    out = {providers[v["provider_id"]].pk: _json_safe(v)
+           for v in compute_kpis(data_dir(), periods, provider_ids=sorted(providers))}  # outside the transaction
     with transaction.atomic():
         QuarterSnapshot.objects.filter(quarter=label).delete()
-        for values in compute_kpis(data_dir(), periods, provider_ids=sorted(providers)):
-            provider = providers[values["provider_id"]]
-            out[provider.pk] = _json_safe(values)
-            QuarterSnapshot.objects.create(provider=provider, quarter=label, periods=periods, values=out[provider.pk])
+        QuarterSnapshot.objects.bulk_create([QuarterSnapshot(provider_id=pk, quarter=label, periods=periods, values=v)
+                                             for pk, v in out.items()])
     return out
 
 
@@ -164,8 +174,7 @@ def import_run_check(*, run: ImportRun, paths: dict[str, Path]) -> ImportRun:
     except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
         log.exception("monthly import check %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
-        run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
-            "err": exc.__class__.__name__}
+        run.message = failure_message(exc, stored=False)
         for path in paths.values():
             Path(path).unlink(missing_ok=True)
         run.uploads, run.finished_at = {}, timezone.now()
@@ -269,12 +278,7 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
         log.exception("monthly import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
-        if stored:
-            run.message = _("Raderna i de godkända filerna är sparade, men nyckeltalen kunde inte räknas om (%(err)s). "
-                            "Kontakta administratören.") % {"err": exc.__class__.__name__}
-        else:
-            run.message = _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
-                "err": exc.__class__.__name__}
+        run.message = failure_message(exc, stored=stored)
     report = importer.ImportReport(files=reports)
     run.report = {**run.report, **report.to_json(), "months": _months_of(reports)} if reports else run.report
     if run.status == ImportRun.Status.DONE:
@@ -291,6 +295,81 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     return run
 
 
+FAILED_KEEP = timedelta(days=7)
+
+
+def inbox_dir() -> Path:
+    path = data_dir() / "inbox"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _keep_private(path: Path, folder: Path, name: str) -> Path:
+    """Move an export (clear personal ids) to `folder`, readable by the service's user only; its time
+    is set to now, from which its days kept are counted."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    target = folder / name
+    path.replace(target)
+    target.chmod(0o600)
+    os.utime(target)
+    return target
+
+
+def _purge_older(folder: Path, age: timedelta) -> int:
+    if not folder.is_dir():
+        return 0
+    limit, removed = time.time() - age.total_seconds(), 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def inbox_pickup(*, on_progress=None, on_wait=None) -> ImportRun | None:
+    """Import what the export system dropped in the inbox (`monthly pickup`, and the worker's schedule).
+
+    Files are recognised by name: visits*, grants*, additional_reports* (.csv or .xlsx), checked
+    against the upload limits before any work, and imported together. The export holds clear
+    personal ids: after a successful import it is deleted, or – with FOLJSAM_PICKUP_KEEP_DAYS – kept
+    that many days in inbox/done/ with mode 0600; a refused or failed one goes to inbox/failed/ (0600)
+    for seven days, for someone to look at.
+    """
+    from foljsam.lib.uploads import UploadRefused, check_upload
+
+    inbox = inbox_dir()
+    keep_days = settings.FOLJSAM_PICKUP_KEEP_DAYS
+    _purge_older(inbox / "done", timedelta(days=keep_days))
+    _purge_older(inbox / "failed", FAILED_KEEP)
+    paths = {}
+    for path in sorted(inbox.iterdir()):
+        if path.is_file() and path.suffix.lower() in (".csv", ".xlsx"):
+            kind = next((k for k in KIND_ORDER if path.name.lower().startswith(k)), None)
+            if kind and kind not in paths:
+                paths[kind] = path
+    if not paths:
+        return None
+    run = import_run_start(files={k: p.name for k, p in paths.items()}, source="pickup")
+    try:
+        for path in paths.values():
+            check_upload(path, kind="monthly")
+    except UploadRefused as exc:
+        run.status, run.message, run.finished_at = ImportRun.Status.REFUSED, " ".join(exc.messages), timezone.now()
+        run.report = {"limit": exc.code}
+        run.save()
+        log_event(user=None, action=Action.IMPORT, obj=run, detail=f"{run.get_status_display()}: {run.message}")
+    else:
+        run = import_run_execute_queued(run=run, paths=paths, on_progress=on_progress, on_wait=on_wait)
+    for path in paths.values():
+        if run.status != ImportRun.Status.DONE:
+            _keep_private(path, inbox / "failed", f"{run.pk}-{path.name}")
+        elif keep_days:
+            _keep_private(path, inbox / "done", f"{run.pk}-{path.name}")
+        else:
+            path.unlink(missing_ok=True)
+    return run
+
+
 def upload_dir() -> Path:
     """Uploaded exports still hold clear ids: keep them out of the data directory, in the system's
     temporary directory, and delete them after the import."""
@@ -299,12 +378,170 @@ def upload_dir() -> Path:
     return path
 
 
+def failure_cause(exc: BaseException) -> str | None:
+    """What the officer (or the operations staff) can act on, in words; None for the unexpected."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "No space left on device" in str(exc):
+        return str(DISK_FULL)  # Python's OSError, or DuckDB's IOException wrapping the same errno
+    if isinstance(exc, OperationalError) and "locked" in str(exc):
+        return str(DB_BUSY)
+    if isinstance(exc, ValidationError):  # a limit (lib/uploads.py) names itself
+        return " ".join(exc.messages)
+    return None
+
+
+def failure_message(exc: BaseException, *, stored: bool) -> str:
+    cause = failure_cause(exc)
+    if cause is None and not stored:
+        return _("Importen misslyckades oväntat (%(err)s). Inget halvfärdigt sparades; försök igen.") % {
+            "err": exc.__class__.__name__}
+    if cause is None:
+        return _("Raderna i de godkända filerna är sparade, men nyckeltalen kunde inte räknas om (%(err)s). "
+                 "Kontakta administratören.") % {"err": exc.__class__.__name__}
+    return str(FAILED_STORED_CAUSE if stored else FAILED_CAUSE) % {"cause": cause}
+
+
+def _import_in_progress(*, exclude: ImportRun | None = None) -> ImportRun | None:
+    """Another run importing now (step two of a web upload, or a command), if any."""
+    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING).exclude(pk=getattr(exclude, "pk", None))
+    return next((r for r in running.order_by("started_at") if r.source != "web" or r.report.get("checked")), None)
+
+
+def queued_message(other: ImportRun | None) -> str:
+    return str(QUEUED % {"period": other.period}) if other and other.period else str(QUEUED_UNKNOWN)
+
+
+@contextmanager
+def import_lock(*, run: ImportRun, on_wait=None):
+    """One import at a time (they write the same Parquet files and recompute shared months): a second
+    one waits here – its page says "en annan import av 2026-03 pågår, din står i kö" – instead of
+    failing. A file lock, so the kernel frees it when the holder dies, even by kill -9."""
+    path = data_dir() / "import.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            message = queued_message(_import_in_progress(exclude=run))
+            ImportRun.objects.filter(pk=run.pk).update(phase=message[:100])
+            if on_wait:
+                on_wait(message)
+            while True:  # poll rather than block, so a waiting worker still answers SIGTERM
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def import_run_execute_queued(*, run: ImportRun, paths: dict[str, Path], on_progress=None,
+                              on_wait=None) -> ImportRun:
+    """import_run_execute after any other import has finished (the worker's task and the commands)."""
+    with import_lock(run=run, on_wait=on_wait):
+        run.refresh_from_db()
+        if run.status != ImportRun.Status.RUNNING:  # closed meanwhile (e.g. recovered after a crash)
+            return run
+        return import_run_execute(run=run, paths=paths, on_progress=on_progress)
+
+
+def import_run_enqueue(*, run: ImportRun, paths: dict[str, Path], check_only: bool = False) -> None:
+    """Hand step one (check) or step two (import) of a web upload to the task worker, after the commit.
+    A second import while one is running says it is queued (the worker runs them one at a time)."""
+    from . import tasks
+
+    other = None if check_only else _import_in_progress(exclude=run)
+    ImportRun.objects.filter(pk=run.pk).update(phase=(queued_message(other) if other else str(QUEUED_WORKER))[:100])
+    task = tasks.import_check if check_only else tasks.import_execute
+    kwargs = {"run_id": run.pk, "paths": {k: str(v) for k, v in paths.items()}}
+    transaction.on_commit(lambda: task.enqueue(**kwargs), robust=False)
+
+
+def import_run_worker_died(*, run_id: int, paths: dict[str, str]) -> ImportRun | None:
+    """The worker that ran this run's check or import died (kill -9, out of memory, power): the run
+    fails with that reason at once, and its uploads – clear personal ids – are deleted."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    for path in {*paths.values(), *((run.uploads or {}).values() if run else ())}:
+        Path(path).unlink(missing_ok=True)
+    if run is None or run.status not in (ImportRun.Status.RUNNING, ImportRun.Status.AWAITING):
+        return run
+    run.status = ImportRun.Status.FAILED
+    run.message = str(WORKER_DIED % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    run.uploads, run.finished_at, run.phase = {}, timezone.now(), ""
+    run.save()
+    log_event(user=run.by, action=Action.IMPORT, obj=run, detail=f"{run.get_status_display()}: {run.message}")
+    return run
+
+
+ORPHAN_AGE = timedelta(minutes=10)
+
+
+def uploads_remove_orphans(*, min_age: timedelta = ORPHAN_AGE) -> int:
+    """Delete upload files no live run refers to (left by a crash between the upload and its task);
+    only those older than `min_age`, so a file a view is writing right now is not taken."""
+    from django_tasks_db.models import DBTaskResult
+
+    keep = set()
+    for uploads in ImportRun.objects.filter(status__in=[ImportRun.Status.AWAITING, ImportRun.Status.RUNNING]
+                                            ).values_list("uploads", flat=True):
+        keep |= set((uploads or {}).values())
+    for args in DBTaskResult.objects.filter(status__in=["READY", "RUNNING"], task_path__startswith="foljsam.monthly."
+                                            ).values_list("args_kwargs", flat=True):
+        keep |= set(((args or {}).get("kwargs") or {}).get("paths", {}).values())
+    removed, limit = 0, time.time() - min_age.total_seconds()
+    for path in upload_dir().iterdir():
+        if path.is_file() and str(path) not in keep and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def spill_remove_orphans() -> int:
+    """Delete what an import killed mid-way leaves in the temporary directory: DuckDB's spill files and
+    the importer's working directories (an XLSX converted to CSV – clear ids). Only when no import runs
+    anywhere (the import lock is free); a web query's open spill file stays usable after the unlink."""
+    import shutil
+
+    tmp = Path(tempfile.gettempdir())
+    path = data_dir() / "import.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    removed = 0
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        try:
+            for work in tmp.glob("foljsam-import-*"):
+                shutil.rmtree(work, ignore_errors=True)
+                removed += 1
+            spill = tmp / "foljsam-duckdb-spill"
+            for file in spill.iterdir() if spill.is_dir() else ():
+                if file.is_file():
+                    file.unlink(missing_ok=True)
+                    removed += 1
+            removed += storage.remove_stale_spill()  # per-connection directories of dead processes
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    storage.recover(data_dir())  # the store's staging and half-built generation of a killed import
+    return removed
+
+
 def import_runs_close_stale() -> int:
     """A run still "running" long after it started lost its worker (a restart): say so. An upload left
-    waiting for its month that long is cancelled and its files (clear ids) deleted."""
+    waiting for its month that long is cancelled and its files (clear ids) deleted. (A worker that
+    died is noticed at once when the next one starts: import_run_worker_died.)"""
+    from django_tasks_db.models import DBTaskResult
+
     old = ImportRun.objects.filter(started_at__lt=timezone.now() - STALE_AFTER)
+    queued = set()
+    for args in DBTaskResult.objects.filter(status__in=["READY", "RUNNING"], task_path__startswith="foljsam.monthly."
+                                            ).values_list("args_kwargs", flat=True):
+        queued.add(((args or {}).get("kwargs") or {}).get("run_id"))
     count = 0
-    for run in old.filter(status__in=[ImportRun.Status.RUNNING, ImportRun.Status.AWAITING]):
+    for run in old.filter(status__in=[ImportRun.Status.RUNNING, ImportRun.Status.AWAITING]).exclude(pk__in=queued):
         for path in run.uploads.values():
             Path(path).unlink(missing_ok=True)
         if run.status == ImportRun.Status.RUNNING:
@@ -317,59 +554,44 @@ def import_runs_close_stale() -> int:
     return count
 
 
-def import_run_in_background(*, run: ImportRun, paths: dict[str, Path], cleanup: list[Path] = (),
-                             check_only: bool = False) -> threading.Thread:
-    """Run an upload's check (step one) or import (step two) in a thread so the page can show progress."""
-    user = run.by
-
-    def work():
-        close_old_connections()
-        try:
-            with acting_user(user):
-                if check_only:
-                    import_run_check(run=run, paths=paths)
-                else:
-                    import_run_execute(run=run, paths=paths)
-        finally:
-            for path in cleanup:
-                Path(path).unlink(missing_ok=True)
-            close_old_connections()
-
-    thread = threading.Thread(target=work, name=f"monthly-import-{run.pk}", daemon=True)
-    thread.start()
-    return thread
-
-
 def _json_safe(values: dict) -> dict:
     """JSON has no NaN or infinity: an undefined figure is stored as None."""
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}
 
 
-@transaction.atomic
 def snapshots_refresh(*, periods: list[str] | None = None, declared: set[str] | None = None) -> int:
     """Recompute the stored key figures of `periods` (default: every declared month).
 
     Only declared months have figures, and in them only providers with visit rows: a provider
     without rows has no snapshot and shows "ingen data", never a colour. Snapshots of months no
     import declared (left by older versions) are removed.
+
+    The figures are computed first, outside any transaction (DuckDB reads Parquet; minutes for a
+    large month), then written in one short transaction: on SQLite a write lock held for the whole
+    computation made logins fail with "database is locked".
     """
     declared = set(declared_periods()) if declared is None else declared
     periods = sorted(declared) if periods is None else [p for p in periods if p in declared]
-    KpiSnapshot.objects.exclude(period__in=declared).delete()
-    QuarterSnapshot.objects.filter(quarter__in={quarter_of(p) for p in periods}).delete()
     providers = {p.code: p for p in Provider.objects.all()}
-    count = 0
+    computed = {}
     for period in periods:
-        seen = set()
-        for values in compute_kpis(data_dir(), period):
-            provider = providers.get(values["provider_id"])
-            if provider is None or not values.get("visits"):
-                continue
-            KpiSnapshot.objects.update_or_create(
-                provider=provider, period=period, defaults={"values": _json_safe(values)})
-            seen.add(provider.pk)
-            count += 1
-        KpiSnapshot.objects.filter(period=period).exclude(provider_id__in=seen).delete()
+        computed[period] = [(providers[v["provider_id"]], _json_safe(v)) for v in compute_kpis(data_dir(), period)
+                            if v["provider_id"] in providers and v.get("visits")]
+    count = 0
+    with transaction.atomic():
+        KpiSnapshot.objects.exclude(period__in=declared).delete()
+        QuarterSnapshot.objects.filter(quarter__in={quarter_of(p) for p in periods}).delete()
+        for period, rows in computed.items():
+            existing = {s.provider_id: s for s in KpiSnapshot.objects.filter(period=period)}
+            for provider, values in rows:
+                snapshot = existing.pop(provider.pk, None)
+                if snapshot is None:
+                    KpiSnapshot.objects.create(provider=provider, period=period, values=values)
+                else:
+                    snapshot.values = values
+                    snapshot.save(update_fields=["values", "computed_at"])
+                count += 1
+            KpiSnapshot.objects.filter(pk__in=[s.pk for s in existing.values()]).delete()
     return count
 
 
@@ -429,10 +651,11 @@ SKIP_MAIL_FAILED = _lazy("e-posten kunde inte skickas (%(err)s)")
 
 @dataclass
 class QuarterSend:
-    """What a quarterly mailing did: who got their matrix, who got nothing and why, and which months
-    of the quarter have no figures yet (a quarter not yet complete)."""
+    """What a quarterly mailing did: whose matrix is queued for the mail (the worker sends it, tries a
+    failed send again, and records the dispatch only when the mail server accepted it), who gets
+    nothing and why, and which months of the quarter have no figures yet (a quarter not yet complete)."""
 
-    sent: list = field(default_factory=list)  # MatrixDispatch
+    queued: list = field(default_factory=list)  # Provider
     skipped: list = field(default_factory=list)  # (provider, reason)
     missing_months: list = field(default_factory=list)
 
@@ -440,17 +663,15 @@ class QuarterSend:
 def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> QuarterSend:
     """E-mail each followed provider its quarterly matrix (Excel and PDF) – the seed's "en gång per kvartal".
 
-    Recipients: the provider's active users and its contact address. Each provider's mail is sent
-    first and its dispatch recorded only when the mail server accepted it, so a failed mail never
-    leaves a dispatch (nor "skickad" on the page); the others are still sent.
+    Recipients: the provider's active users and its contact address. One mail task per provider
+    (`tasks.quarter_matrix_mail`): it builds the files, sends, and creates the provider's
+    MatrixDispatch only when the mail server accepted the mail, so a failed mail never leaves a
+    dispatch (nor "skickad" on the page); a failed send is tried again (ops/mail.py).
     """
-    from django.core.mail import EmailMessage, get_connection
-
-    from . import exports
+    from . import tasks
     from .selectors import followed_providers
 
     policy.ensure(by, "monthly.send", message=NOT_OFFICER)
-    label = f"{year}-Q{quarter}"
     periods = [f"{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
     result = QuarterSend(missing_months=[p for p in periods if p not in set(declared_periods())])
     with_data = set(KpiSnapshot.objects.filter(period__in=periods).values_list("provider_id", flat=True))
@@ -460,7 +681,6 @@ def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> Quart
     candidates = Provider.objects.filter(pk__in=followed | with_data).order_by("name")
     if providers is not None:
         candidates = candidates.filter(pk__in=[p.pk for p in providers])
-    connection = get_connection()
     for provider in candidates:
         if provider.pk not in with_data:
             result.skipped.append((provider, str(SKIP_NO_DATA)))
@@ -470,30 +690,45 @@ def quarter_matrix_send(*, year: int, quarter: int, by, providers=None) -> Quart
         if not to:
             result.skipped.append((provider, str(SKIP_NO_ADDRESS)))
             continue
-        data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
-        # a provider code may hold a newline or a quote
-        name = safe_filename(f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}")
-        body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
-                 "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
-                 "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {
-            "q": quarter, "y": year, "officer": by.get_full_name() or by.username}
-        message = EmailMessage(_("Matris – månadsuppföljning hemtjänst, kvartal %(q)s %(y)s") % {
-            "q": quarter, "y": year}, body, None, to, connection=connection)
-        message.attach(f"{name}.xlsx", exports.to_xlsx(data),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        message.attach(f"{name}.pdf", exports.to_pdf(data), "application/pdf")
-        try:
-            accepted = message.send()
-        except (OSError, smtplib.SMTPException) as exc:  # SMTPException covers refusals; OSError no server
-            log.warning("quarter matrix %s to %s failed: %s", label, provider.code, exc)
-            result.skipped.append((provider, str(SKIP_MAIL_FAILED) % {"err": exc.__class__.__name__}))
-            continue
-        if accepted:
-            result.sent.append(MatrixDispatch.objects.create(provider=provider, quarter=label, by=by,
-                                                             recipients=", ".join(to)))
-    if not result.sent and not result.skipped:
+        kwargs = {"year": year, "quarter": quarter, "provider_id": provider.pk, "by_id": by.pk, "to": to}
+        transaction.on_commit(lambda kwargs=kwargs: tasks.quarter_matrix_mail.enqueue(**kwargs), robust=True)
+        result.queued.append(provider)
+    if not result.queued and not result.skipped:
         raise ValidationError(NO_RECIPIENTS, code="no_recipients")
     return result
+
+
+def quarter_matrix_message(*, year: int, quarter: int, provider, by, to: list[str]):
+    """The mail of one provider's quarterly matrix, with its Excel and PDF (built in the worker)."""
+    from django.core.mail import EmailMessage
+
+    from . import exports
+
+    label = f"{year}-Q{quarter}"
+    data = exports.quarter_matrix(user=by, year=year, quarter=quarter, provider=provider)
+    # a provider code may hold a newline or a quote
+    name = safe_filename(f"matris-manadsuppfoljning-hemtjanst-{label}-{provider.code}")
+    body = _("Hej!\n\nHär är er matris från månadsuppföljningen av hemtjänsten för kvartal %(q)s %(y)s, "
+             "som Excel och PDF. Gröna, gula och röda värden är jämförda med avtalets krav. Frågor besvaras "
+             "av er uppföljare.\n\nVänliga hälsningar\n%(officer)s") % {
+        "q": quarter, "y": year, "officer": by.get_full_name() or by.username}
+    message = EmailMessage(_("Matris – månadsuppföljning hemtjänst, kvartal %(q)s %(y)s") % {
+        "q": quarter, "y": year}, body, None, to)
+    message.attach(f"{name}.xlsx", exports.to_xlsx(data),
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    message.attach(f"{name}.pdf", exports.to_pdf(data), "application/pdf")
+    return message
+
+
+def quarter_matrix_sent(*, provider, quarter: str, by, to: list[str], reached: int) -> MatrixDispatch | None:
+    """After the worker's last attempt: a dispatch only for a mail the server accepted."""
+    if reached:
+        dispatch = MatrixDispatch.objects.create(provider=provider, quarter=quarter, by=by, recipients=", ".join(to))
+        log_event(user=by, action=Action.SEND, obj=provider, detail=f"Kvartalsmatris {quarter} till {', '.join(to)}")
+        return dispatch
+    log_event(user=by, action=Action.SEND, obj=provider,
+              detail=f"Kvartalsmatris {quarter}: e-posten kunde inte skickas till {', '.join(to)}")
+    return None
 
 BAD_SCOPE = _lazy("Välj minst en avtalsform och en regiform, eller stäng av månadsuppföljningen för området.")
 

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foljsam import datacache
 from foljsam.accounts.policy import acts_for_own_organisation, require
 from foljsam.accounts.selectors import get_visible
 from foljsam.audit.log import Action, log_access, log_event
@@ -56,7 +57,7 @@ def matrix(request):
         "periods": periods, "period": period, "providers": [p for p, _c in rows], "figures": figures,
         "quarters": quarters, "streaks": selectors.red_streaks(user=request.user, limits=limits),
         "dispatched": dict(MatrixDispatch.objects.order_by("sent_at").values_list("quarter", "sent_at")),
-        "scopes": selectors.scopes(),
+        "scopes": selectors.scopes(), **datacache.template_keys(),
         "no_data": [p for p, c in rows if c and c[0].status == selectors.NO_DATA],
     }
     return render(request, "monthly/matrix.html", context)
@@ -181,7 +182,7 @@ def imports(request):
                 for chunk in upload.chunks():
                     tmp.write(chunk)
             paths[kind] = Path(tmp.name)
-        services.import_run_in_background(run=run, paths=paths, check_only=True)
+        services.import_run_enqueue(run=run, paths=paths, check_only=True)
         return redirect("monthly:import", pk=run.pk)
     services.import_runs_close_stale()
     runs = ImportRun.objects.select_related("by")[:50]
@@ -222,7 +223,7 @@ def import_confirm(request, pk):
             form.add_error(None, exc)
         else:
             run.refresh_from_db()
-            services.import_run_in_background(run=run, paths=paths, cleanup=list(paths.values()))
+            services.import_run_enqueue(run=run, paths=paths)
             return redirect("monthly:import", pk=run.pk)
     return render(request, "monthly/import.html", _import_context(run, form), status=400)
 
@@ -369,10 +370,11 @@ def quarter_send(request, quarter):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        log_event(user=request.user, action=Action.SEND, detail=f"Kvartalsmatris {quarter} till {len(sent.sent)} utförare: " + ", ".join(str(d.provider) for d in sent.sent))  # noqa: E501
-        if sent.sent:
-            messages.success(request, _("Kvartalsmatrisen %(q)s är skickad till %(n)s utförare.") % {
-                "q": quarter, "n": len(sent.sent)})
+        log_event(user=request.user, action=Action.SEND, detail=f"Kvartalsmatris {quarter} köad till {len(sent.queued)} utförare: " + ", ".join(str(p) for p in sent.queued))  # noqa: E501
+        if sent.queued:
+            messages.success(request, _("Kvartalsmatrisen %(q)s skickas till %(n)s utförare. Den visas som skickad "
+                                        "när e-postservern har tagit emot den.") % {
+                "q": quarter, "n": len(sent.queued)})
         if sent.skipped:
             messages.warning(request, _("Fick ingen matris: %(list)s.") % {
                 "list": "; ".join(f"{p.name} – {why}" for p, why in sent.skipped)})

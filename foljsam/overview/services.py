@@ -6,7 +6,6 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
 from foljsam.lib import csvfiles
+from foljsam.ops import mail
 from foljsam.registry.models import Ownership, Provider, Unit
 
 from .models import NARRATIVE_HEADINGS, ChoiceShare, QualityNarrative, SurveyResult
@@ -73,16 +73,8 @@ def _mail_request(narrative: QualityNarrative) -> None:
     body = render_to_string("overview/email/narrative_request.txt", {
         "narrative": narrative, "url": settings.SITE_ROOT.rstrip("/") + reverse("overview:narrative",
                                                                                 args=[narrative.pk])})
-    message = EmailMessage(str(_("Begäran om kvalitetsberättelse %(year)s") % {"year": narrative.year}), body,
-                           None, to, connection=get_connection())
-
-    def deliver():
-        try:
-            message.send()
-        except Exception:  # noqa: BLE001 – any transport error; the request stands
-            log.exception("Kunde inte skicka begäran om kvalitetsberättelse till %s", narrative.provider)
-
-    transaction.on_commit(deliver, robust=True)
+    mail.send_on_commit(subject=_("Begäran om kvalitetsberättelse %(year)s") % {"year": narrative.year}, body=body,
+                        to=to)
 
 
 @transaction.atomic

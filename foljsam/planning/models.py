@@ -237,6 +237,9 @@ class AgreedAction(models.Model):
     owner = models.CharField(_("ansvarig"), max_length=200)
     due = models.DateField(_("klart senast"))
     done = models.BooleanField(_("klar"), default=False)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("klarmarkerad av"))
+    done_at = models.DateTimeField(_("klarmarkerad"), null=True, blank=True)
 
     class Meta:
         ordering = ["due", "id"]

@@ -5,7 +5,6 @@ import logging
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from foljsam.accounts import policy
 from foljsam.accounts.services import NOT_OFFICER
+from foljsam.ops import mail
 
 from . import generation
 from .models import (
@@ -41,6 +41,7 @@ NO_PROVIDERS = _("Bjud in minst en utförare.")
 ALREADY_INVITED = _("Inbjudan är redan skickad.")
 NOT_YELLOW = _("Bara gula resultat från en avtalsuppföljning läggs på dagordningen.")
 NO_AREAS = _("Välj minst ett verksamhetsområde.")
+ACTION_ALREADY_DONE = _("Åtgärden är redan markerad som klar.")
 UNIT_OUTSIDE = _("Enheten %(unit)s hör inte till undersökningens områden.")
 NO_RECIPIENTS = _("Ingen av de deltagande enheterna har någon e-postadress.")
 NOT_INVITED = _("Utföraren är inte inbjuden till mötet.")
@@ -245,20 +246,20 @@ def interview_add(*, by, study: QualityStudy, unit, kind: str, held_on, notes: s
     return interview
 
 
-def _send(subject, body, to: list[str], on_sent) -> None:
-    """Send after commit; a failing mail server is logged and `on_sent` is not called, so nothing
-    records a mail that was not sent."""
-    message = EmailMessage(str(subject), body, None, to, connection=get_connection())
+def _send(subject, body, to: list[str], on_sent: tuple[str, dict]) -> None:
+    """Queue for the task worker after commit (ops/mail.py, retried); `on_sent` runs only for a mail
+    the server accepted, so nothing records a mail that was not sent."""
+    mail.send_on_commit(subject=subject, body=body, to=to, on_result=on_sent)
 
-    def deliver():
-        try:
-            message.send()
-        except Exception:  # noqa: BLE001 – any transport error; the officer can send again
-            log.exception("Kunde inte skicka e-post: %s", subject)
-            return
-        on_sent()
 
-    transaction.on_commit(deliver, robust=True)
+def _study_feedback_sent(*, pk: int, reached: int) -> None:
+    if reached:
+        QualityStudy.objects.filter(pk=pk).update(feedback_sent_at=timezone.now())
+
+
+def _invitation_sent(*, pk: int, reached: int) -> None:
+    if reached:
+        Invitation.objects.filter(pk=pk).update(sent_at=timezone.now())
 
 
 def _provider_emails(provider, capability: str, extra: str = "") -> list[str]:
@@ -282,12 +283,8 @@ def study_send_feedback(*, by, study: QualityStudy) -> int:
     body = render_to_string("planning/email/study_feedback.txt", {
         "study": study, "recommendations": study.recommendations.all(),
         "url": settings.SITE_ROOT.rstrip("/") + study.get_absolute_url()})
-    pk = study.pk
-
-    def sent():
-        QualityStudy.objects.filter(pk=pk).update(feedback_sent_at=timezone.now())
-
-    _send(_("Återkoppling: kvalitetsundersökning %(theme)s") % {"theme": study.theme}, body, sorted(to), sent)
+    _send(_("Återkoppling: kvalitetsundersökning %(theme)s") % {"theme": study.theme}, body, sorted(to),
+          ("foljsam.planning.services._study_feedback_sent", {"pk": study.pk}))
     return len(to)
 
 
@@ -348,12 +345,8 @@ def meeting_invite(*, by, meeting: Meeting) -> int:
         body = render_to_string("planning/email/meeting_invitation.txt", {
             "meeting": meeting, "agenda": agenda, "provider": invitation.provider,
             "url": settings.SITE_ROOT.rstrip("/") + meeting.get_absolute_url()})
-        pk = invitation.pk
-
-        def sent(pk=pk):
-            Invitation.objects.filter(pk=pk).update(sent_at=timezone.now())
-
-        _send(_("Inbjudan till dialogmöte: %(title)s") % {"title": meeting.title}, body, to, sent)
+        _send(_("Inbjudan till dialogmöte: %(title)s") % {"title": meeting.title}, body, to,
+              ("foljsam.planning.services._invitation_sent", {"pk": invitation.pk}))
         reached += 1
     meeting_pk = meeting.pk
     transaction.on_commit(lambda: Meeting.objects.filter(pk=meeting_pk, invitations_sent_at__isnull=True)
@@ -392,5 +385,18 @@ def agreed_action_add(*, by, meeting: Meeting, text: str, owner: str, due) -> Ag
     _ensure(by, "meeting.edit")
     action = AgreedAction(meeting=meeting, text=text, owner=owner, due=due)
     action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def agreed_action_done(*, by, action: AgreedAction) -> AgreedAction:
+    """Mark an agreed action done, recording who and when. Done is terminal: marking it again is
+    refused (the first marking stands, with its person and time)."""
+    _ensure(by, "meeting.edit")
+    action = AgreedAction.objects.select_for_update().get(pk=action.pk)
+    if action.done:
+        raise ValidationError(ACTION_ALREADY_DONE, code="already_done")
+    action.done, action.done_by, action.done_at = True, by, timezone.now()
     action.save()
     return action

@@ -134,7 +134,7 @@ def _meeting_context(request, meeting, **forms_):
         "meeting": meeting,
         "agenda_items": selectors.agenda_items(meeting=meeting, user=request.user),
         "invitations": meeting.invitations.select_related("provider"),
-        "actions": meeting.agreed_actions.all(),
+        "actions": meeting.agreed_actions.select_related("done_by"),
     }
     if policy.can(request.user, "meeting.edit"):
         context.update(
@@ -187,6 +187,10 @@ def meeting_step(request, pk, step):
             if form.is_valid():
                 services.agreed_action_add(by=request.user, meeting=meeting, **form.cleaned_data)
                 messages.success(request, _("Åtgärden är sparad."))
+        elif step == "action-done":
+            action = get_object_or_404(meeting.agreed_actions, pk=parse_pk(request.POST.get("action")))
+            services.agreed_action_done(by=request.user, action=action)
+            messages.success(request, _("Åtgärden är markerad som klar."))
         else:
             raise Http404
     except ValidationError as exc:

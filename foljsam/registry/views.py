@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foljsam import datacache
 from foljsam.accounts.policy import require
 from foljsam.accounts.selectors import get_visible
 from foljsam.actions.selectors import action_plan_list, deviation_list
@@ -51,24 +53,37 @@ def provider_list(request):
         user=request.user, query=request.GET.get("q", "").strip(), area=area,
         ownership=request.GET.get("regi", ""),
     ).prefetch_related("contracts__area")
-    context = {"providers": providers, "areas": Area.objects.all(), "area": area, "ownerships": Ownership.choices}
-    template = "registry/_provider_rows.html" if request.headers.get("HX-Request") else "registry/provider_list.html"
-    return render(request, template, context)
+    # The rows (every provider of the municipality) are the page's cost: their HTML is kept per data
+    # version, user and filter (foljsam/datacache.py); the rows template reads nothing of the request.
+    filters = (request.GET.get("q", "").strip(), area.pk if area else "", request.GET.get("regi", ""))
+    rows = datacache.cached("registry.provider_rows", lambda: render_to_string(
+        "registry/_provider_rows.html", {"providers": providers}), user=request.user, parts=filters)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(rows)
+    context = {"rows": rows, "areas": Area.objects.all(), "area": area, "ownerships": Ownership.choices}
+    return render(request, "registry/provider_list.html", context)
 
 
 @require("registry.view")
 def provider_detail(request, pk):
     provider = get_visible(Provider.objects, request.user, pk=pk)
-    context = {
-        "provider": provider,
-        "units": provider.units.select_related("area"),
-        "contracts": provider.contracts.select_related("area", "tender"),
-        "permits": provider.permits.all(),
-        "events": provider.events.select_related("area", "unit"),
-        "deviations": deviation_list(user=request.user).filter(provider=provider)[:20],
-        "plans": action_plan_list(user=request.user).filter(provider=provider),
-        "provider_sections": provider_sections(request.user, provider),
-    }
+
+    def body():
+        return render_to_string("registry/_provider_detail_body.html", {
+            "provider": provider,
+            "units": provider.units.select_related("area"),
+            "contracts": provider.contracts.select_related("area", "tender"),
+            "permits": provider.permits.all(),
+            "events": provider.events.select_related("area", "unit"),
+            "deviations": deviation_list(user=request.user).filter(provider=provider)[:20],
+            "plans": action_plan_list(user=request.user).filter(provider=provider),
+            "provider_sections": provider_sections(request.user, provider),
+        }, request=request)
+
+    # Every section of the page comes from audited data or the monthly snapshots: its HTML is kept per
+    # data version and user (foljsam/datacache.py; the body has no form, so no CSRF token).
+    context = {"provider": provider,
+               "body": datacache.cached("registry.provider_detail", body, user=request.user, parts=(provider.pk,))}
     return render(request, "registry/provider_detail.html", context)
 
 

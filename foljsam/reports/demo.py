@@ -1,5 +1,5 @@
 """Demo: what 2022 left in the data for seed 000's yearly report – the eleven action plans of the
-monthly home-care follow-up and a first draft of the report's prose (the in-depth follow-ups of 2022
+monthly home-care follow-up and a first draft of the report's prose (and of the quality report's) (the in-depth follow-ups of 2022
 are cases of the indepth app's demo, read through foljsam/indepth/report_sources.py)."""
 
 from datetime import date
@@ -33,6 +33,15 @@ DRAFT_2022 = {
 }
 
 
+# Seed 003's opening, as the first draft of the 2022 quality report (kvalitetsberättelse).
+QUALITY_DRAFT_2022 = {
+    "inledning": "Målgrupperna som omfattas av denna kvalitetsberättelse är personer över 65 år som får stöd och "
+                 "service i enlighet med socialtjänstlagen (SoL).",
+    "avvikelser": "Att systematiskt analysera avvikelser krävs för att finna mönster och kunna vidta åtgärder, "
+                  "vilket är en viktig del i det systematiska förbättringsarbetet.",
+}
+
+
 def load(ctx: dict) -> None:
     officer = ctx["users"]["uppfoljare"]
     for i, (code, requirement) in enumerate(MONTHLY_2022):
@@ -48,3 +57,5 @@ def load(ctx: dict) -> None:
         actions.action_plan_verify(plan=plan, by=officer)
     for section, text in DRAFT_2022.items():
         services.section_text_save(year=2022, section=section, text=text, by=officer)
+    for section, text in QUALITY_DRAFT_2022.items():
+        services.section_text_save(year=2022, section=section, text=text, by=officer, report="quality")

@@ -1,4 +1,5 @@
-"""The officer's prose in the yearly report, per year and section, every save a new version."""
+"""The officer's prose in the reports Följsam writes (the yearly report to the board, the quality
+report), per report, year and section, every save a new version."""
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,7 @@ from foljsam.audit.registry import audit
 
 
 class SectionText(models.Model):
+    report = models.SlugField(_("rapport"), max_length=20, default="yearly")  # a key of services.REPORTS
     year = models.PositiveSmallIntegerField(_("år"))
     section = models.SlugField(_("avsnitt"), max_length=40)
     version = models.PositiveIntegerField(_("version"))
@@ -16,14 +18,14 @@ class SectionText(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["year", "section", "-version"]
-        constraints = [models.UniqueConstraint(fields=["year", "section", "version"],
+        ordering = ["report", "year", "section", "-version"]
+        constraints = [models.UniqueConstraint(fields=["report", "year", "section", "version"],
                                                name="report_text_one_version")]
         verbose_name = _("rapporttext")
         verbose_name_plural = _("rapporttexter")
 
     def __str__(self):
-        return f"{self.year} {self.section} v{self.version}"
+        return f"{self.report} {self.year} {self.section} v{self.version}"
 
 
 audit(SectionText)

@@ -14,13 +14,17 @@ An app provides them in a module `<app>/report_sources.py` with any of these fun
 
     def deviation_counts(*, year: int) -> list[dict]:
         # seed 003's deviations table, one dict per organisation:
-        # {"provider": <Provider.name>, "area": <Area.code>, "lex_sarah": n, "internal": n,
-        #  "complaints": n, "comments": n}
+        # {"provider": <Provider.name>, "provider_id": <Provider.pk>, "area": <Area.code>, "lex_sarah": n,
+        #  "internal": n, "complaints": n, "comments": n}
+
+    def survey_results(*, year: int) -> list[dict]:
+        # the national user survey per question, over the units with a result that year:
+        # {"question": <str>, "units": n, "share_positive": <mean share positive, %, one decimal>}
 
 The reports find them by looking through the installed apps, so nothing here imports them. Until an
 app provides `indepth_followups`, the registry's "in-depth follow-up done" events stand in (the
 foundation records them for new providers' six-month follow-ups); `deviation_counts` has no stand-in
-and its table is left out of the report.
+and its table is left out of the report; `survey_results` without an app is an empty list.
 """
 
 import importlib
@@ -72,3 +76,8 @@ def deviation_counts(*, year: int) -> list[dict] | None:
     if not providers:
         return None
     return [row for fn in providers for row in fn(year=year)]
+
+
+def survey_results(*, year: int) -> list[dict]:
+    """The national user survey's share positive per question in `year`; [] when no app keeps it."""
+    return [row for fn in _providers("survey_results") for row in fn(year=year)]

@@ -51,38 +51,52 @@ def yearly(request, year):
     if _report_year(year) is None:
         raise Http404
     data = yearly_report(year)
-    forms_by_section = {}
-    if policy.can(request.user, "reports.edit"):
-        for key in SECTIONS:
-            forms_by_section[key] = SectionTextForm(
-                prefix=key, initial={"text": data["sections"][key]["text"],
-                                     "based_on": data["sections"][key]["version"]})
     return render(request, "reports/yearly.html", {
-        "data": data, "year": year, "forms": forms_by_section,
+        "data": data, "year": year, "forms": _section_forms(request, SECTIONS, data["sections"]),
+        "section_url": "reports:yearly_section",
         "chart": providers_chart(data), "share_chart": share_chart(data),
-        "versions": SectionText.objects.filter(year=year).select_related("by"),
+        "versions": SectionText.objects.filter(report="yearly", year=year).select_related("by"),
     })
 
 
-@require("reports.edit")
-@require_POST
-def yearly_section(request, year, section):
-    from .yearly import SECTIONS
+def _save_section(request, *, report: str, year, section: str, page: str):
+    from .services import report_sections
 
-    if _report_year(year) is None or section not in SECTIONS:
+    if _report_year(year) is None or section not in report_sections(report):
         raise Http404
     form = SectionTextForm(request.POST, prefix=section)
     if form.is_valid():
         try:
             section_text_save(year=year, section=section, text=form.cleaned_data["text"], by=request.user,
-                              based_on=form.cleaned_data["based_on"])
+                              based_on=form.cleaned_data["based_on"], report=report)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Texten är sparad som en ny version."))
     else:
         messages.error(request, _("Texten kunde inte sparas."))
-    return redirect(f"{reverse('reports:yearly', args=[year])}#avsnitt-{section}")
+    return redirect(f"{reverse(page, args=[year])}#avsnitt-{section}")
+
+
+def _section_forms(request, sections: dict, data_sections: dict) -> dict:
+    if not policy.can(request.user, "reports.edit"):
+        return {}
+    return {key: SectionTextForm(prefix=key, initial={"text": data_sections[key]["text"],
+                                                      "based_on": data_sections[key]["version"]})
+            for key in sections}
+
+
+def _outline_download(outline, name: str, fmt: str):
+    """One report outline as the Word file officers finish or the PDF (the same outline for both)."""
+    if fmt == "docx":
+        return docx_response(to_docx(outline), f"{name}.docx")
+    return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+
+
+@require("reports.edit")
+@require_POST
+def yearly_section(request, year, section):
+    return _save_section(request, report="yearly", year=year, section=section, page="reports:yearly")
 
 
 @require("reports.view")
@@ -91,8 +105,34 @@ def yearly_document(request, year, fmt):
 
     if _report_year(year) is None or fmt not in ("docx", "pdf"):
         raise Http404
-    outline = yearly_outline(yearly_report(year))
-    name = f"uppfoljning-{year}"
-    if fmt == "docx":
-        return docx_response(to_docx(outline), f"{name}.docx")
-    return pdf_response(render_pdf("documents/outline.html", {"outline": outline}), f"{name}.pdf")
+    return _outline_download(yearly_outline(yearly_report(year)), f"uppfoljning-{year}", fmt)
+
+
+@require("reports.view")
+def quality(request, year):
+    """The quality report (seed 003): the data per section and the officer's prose, saved in versions."""
+    from .quality import SECTIONS, deviations_chart, quality_report
+
+    if _report_year(year) is None:
+        raise Http404
+    data = quality_report(year)
+    return render(request, "reports/quality.html", {
+        "data": data, "year": year, "forms": _section_forms(request, SECTIONS, data["sections"]),
+        "section_url": "reports:quality_section", "deviations_chart": deviations_chart(data),
+        "versions": SectionText.objects.filter(report="quality", year=year).select_related("by"),
+    })
+
+
+@require("reports.edit")
+@require_POST
+def quality_section(request, year, section):
+    return _save_section(request, report="quality", year=year, section=section, page="reports:quality")
+
+
+@require("reports.view")
+def quality_document(request, year, fmt):
+    from .quality import quality_outline, quality_report
+
+    if _report_year(year) is None or fmt not in ("docx", "pdf"):
+        raise Http404
+    return _outline_download(quality_outline(quality_report(year)), f"kvalitetsberattelse-{year}", fmt)

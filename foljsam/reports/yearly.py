@@ -33,7 +33,7 @@ SECTIONS = OrderedDict([
 ])
 
 
-def _contract_followup(area, year) -> dict | None:
+def contract_followup_result(area, year) -> dict | None:
     if not apps.is_installed("foljsam.followups"):
         return None
     from foljsam.followups.models import Campaign, Rating, Status
@@ -85,7 +85,7 @@ def yearly_report(year: int) -> dict:
     area_codes_with_indepth = {r["area"] for r in indepth}
     areas = []
     for area in Area.objects.select_related("board"):
-        cf = _contract_followup(area, year)
+        cf = contract_followup_result(area, year)
         ind = [r for r in indepth if r["area"] == area.code]
         mon = monthly.get(area.pk)
         if not (cf or ind or mon or area.pk in table_rows or area.code in area_codes_with_indepth):
@@ -111,7 +111,6 @@ def yearly_report(year: int) -> dict:
                     for e in ProviderEvent.objects.filter(kind=EventKind.TERMINATION, date__year=year)
                     .select_related("provider", "area").order_by("date")]
     started = Contract.objects.filter(start__year=year, provider__ownership=Ownership.PRIVATE).count()
-    texts = section_texts(year)
     return {
         "year": year,
         "areas": areas,
@@ -127,19 +126,25 @@ def yearly_report(year: int) -> dict:
             for sector, rows in table.sections for row in rows
         ],
         "deviations_table": sources.deviation_counts(year=year),
-        "sections": {key: {"title": str(title), "text": texts[key].text if key in texts else "",
-                           "version": texts[key].version if key in texts else 0}
-                     for key, title in SECTIONS.items()},
+        "sections": section_data(SECTIONS, year, "yearly"),
         "links": {"action_plans": reverse("actions:plans"), "providers_table":
                   reverse("reports:providers_table") + f"?year={year}"},
     }
 
 
-def section_texts(year: int) -> dict[str, SectionText]:
-    latest = (SectionText.objects.filter(year=year).values("section").annotate(v=Max("version")))
-    wanted = {(r["section"], r["v"]) for r in latest}
-    return {t.section: t for t in SectionText.objects.filter(year=year)
-            if (t.section, t.version) in wanted}
+def section_texts(year: int, report: str = "yearly") -> dict[str, SectionText]:
+    """The latest version of each section's prose of a report and year."""
+    texts = SectionText.objects.filter(report=report, year=year)
+    wanted = {(r["section"], r["v"]) for r in texts.values("section").annotate(v=Max("version"))}
+    return {t.section: t for t in texts if (t.section, t.version) in wanted}
+
+
+def section_data(sections: dict, year: int, report: str) -> dict:
+    """{key: {"title", "text", "version"}} – the report's prose as it goes into the JSON and the outline."""
+    texts = section_texts(year, report)
+    return {key: {"title": str(title), "text": texts[key].text if key in texts else "",
+                  "version": texts[key].version if key in texts else 0}
+            for key, title in sections.items()}
 
 
 def providers_chart(data: dict) -> str:
@@ -194,8 +199,9 @@ def yearly_outline(data: dict) -> Outline:
                             [[a["name"], a["indepth_followups"]] for a in data["areas"] if a["indepth_followups"]]))
     for a in data["areas"]:
         if a["indepth"]:
+            unknown = _("anledning ej angiven")  # outside the f-string: xgettext cannot see in
             doc.add(a["name"], level=2, bullets=[
-                f"{r['provider']}: {r['trigger'] or _('anledning ej angiven')}"
+                f"{r['provider']}: {r['trigger'] or unknown}"
                 + (f" – {r['outcome']}" if r.get("outcome") else "") for r in a["indepth"]])
 
     mon = doc.add(sections["manadsuppfoljning"]["title"], paragraphs=prose("manadsuppfoljning"))
@@ -216,7 +222,8 @@ def yearly_outline(data: dict) -> Outline:
         ch.paragraphs.append(_("Nya förfrågningsunderlag:") + " " + ", ".join(
             f"{t['name']} ({t['valid_from']})" for t in data["changes"]["new_tenders"]))
     for t in data["changes"]["terminations"]:
-        ch.bullets.append(f"{t['provider']} ({t['date']}): {t['note'] or _('avslutade sitt avtal')}")
+        note = t["note"] or _("avslutade sitt avtal")
+        ch.bullets.append(f"{t['provider']} ({t['date']}): {note}")
     for s in data["changes"]["sanctions"]:
         ch.bullets.append(_("%(provider)s (%(date)s): vite %(amount)s kr enligt %(clause)s") % s)
     table = Table([_("Verksamhet"), _("1 januari privata"), _("1 januari egen regi"), _("31 december privata"),

@@ -124,16 +124,59 @@ def test_command_refusal_exits_with_error(world, tmp_path):
         call_command("monthly", "import", "--visits", str(grants))
 
 
-def test_pickup_imports_the_inbox(world, settings, capsys):
+def test_pickup_imports_the_inbox_and_deletes_the_export(world, settings, capsys):
+    """The export holds clear personal ids: deleted after a successful import (FOLJSAM_PICKUP_KEEP_DAYS=0)."""
     inbox = services.data_dir() / "inbox"
     inbox.mkdir(parents=True)
     (inbox / "visits-2026-03.csv").write_text(VISITS)
     call_command("monthly", "pickup")
-    assert not (inbox / "visits-2026-03.csv").exists()
-    assert len(list((inbox / "done").iterdir())) == 1
-    assert ImportRun.objects.get().source == "pickup"
+    assert ImportRun.objects.get().source == "pickup" and ImportRun.objects.get().status == ImportRun.Status.DONE
+    assert [p for p in inbox.rglob("*") if p.is_file()] == []  # nowhere in the inbox any more
     call_command("monthly", "pickup")
     assert "tom" in capsys.readouterr().out
+
+
+def test_pickup_keeps_the_export_0600_for_the_set_days_then_deletes_it(world, settings):
+    import os
+
+    settings.FOLJSAM_PICKUP_KEEP_DAYS = 3
+    inbox = services.data_dir() / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "visits-2026-03.csv").write_text(VISITS)
+    exported = time.time() - 10 * 86400  # the export system wrote it long ago: the days count from the import
+    os.utime(inbox / "visits-2026-03.csv", (exported, exported))
+    call_command("monthly", "pickup")
+    call_command("monthly", "pickup")
+    kept = list((inbox / "done").iterdir())
+    assert len(kept) == 1 and kept[0].stat().st_mode & 0o777 == 0o600
+    old = kept[0].stat().st_mtime - 4 * 86400
+    os.utime(kept[0], (old, old))
+    call_command("monthly", "pickup")  # the next pickup (the worker's schedule) removes what is older
+    assert not kept[0].exists()
+
+
+def test_pickup_and_the_command_check_the_upload_limits_first(world, settings, tmp_path):
+    """Item 5: the limits of lib/uploads.py apply to `monthly pickup` and `monthly import` too, before any
+    work, and the message names the limit."""
+    long_line = "visit_id," + "x" * (70 * 1024) + "\n"
+    path = _write(tmp_path, "v.csv", long_line)
+    with pytest.raises(CommandError, match="längre än 65536 byte"):
+        call_command("monthly", "import", "--visits", str(path))
+    assert not ImportRun.objects.exists()
+    settings.UPLOAD_LIMITS = {**settings.UPLOAD_LIMITS, "monthly": {**settings.UPLOAD_LIMITS["monthly"],
+                                                                    "max_bytes": 100}}
+    with pytest.raises(CommandError, match="högst 100 byte"):
+        call_command("monthly", "import", "--visits", str(_write(tmp_path, "w.csv", VISITS)))
+    inbox = services.data_dir() / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "visits-2026-03.csv").write_text(VISITS)
+    with pytest.raises(CommandError, match="högst 100 byte"):
+        call_command("monthly", "pickup")
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.REFUSED and run.report == {"limit": "too_big"}
+    failed = list((inbox / "failed").iterdir())
+    assert len(failed) == 1 and failed[0].stat().st_mode & 0o777 == 0o600
+    assert not (services.data_dir() / "visits.parquet").exists()
 
 
 def test_thresholds_precedence_and_validation(world):

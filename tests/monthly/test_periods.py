@@ -7,13 +7,14 @@ import os
 import smtplib
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from foljsam.monthly import selectors, services
 from foljsam.monthly.engine import storage
@@ -232,32 +233,78 @@ def test_scope_page_is_for_officers(world, client, who, expected):
 class FailingBackend(EmailBackend):
     """The mail server refuses every mail to Beta's users."""
 
+    refused = 0
+
     def send_messages(self, messages):
         for message in messages:
             if any(to.startswith("bob@") for to in message.to):
+                FailingBackend.refused += 1
                 raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no")})
         return super().send_messages(messages)
 
 
-def test_a_failed_mail_records_no_dispatch_and_shows_no_sent(world, client, settings, mailoutbox, tmp_path):
+def test_a_failed_mail_records_no_dispatch_and_shows_no_sent(world, client, settings, mailoutbox, tmp_path,
+                                                              django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "tests.monthly.test_periods.FailingBackend"
+    FailingBackend.refused = 0
     october = october_export() + (
         "b1,P-B,19600606-6666,S9,2026-10-02T08:00:00,2026-10-02T08:40:00,electronic,dusch\n")
     _import(tmp_path, visits=october)
-    result = services.quarter_matrix_send(year=2026, quarter=4, by=world.officer)
-    assert [d.provider for d in result.sent] == [world.provider_a]
-    assert [(p, r.startswith("e-posten")) for p, r in result.skipped] == [(world.provider_b, True)]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.quarter_matrix_send(year=2026, quarter=4, by=world.officer)
+    assert result.queued == [world.provider_a, world.provider_b] and result.skipped == []
+    # Both were tried (B's again, FOLJSAM_MAIL_ATTEMPTS times); only the accepted one has a dispatch.
     assert list(MatrixDispatch.objects.values_list("provider__code", flat=True)) == ["P-A"]
     assert [m.to for m in mailoutbox] == [["alice@example.org"]]
+    assert FailingBackend.refused == settings.FOLJSAM_MAIL_ATTEMPTS
     # When every mail fails the page does not say "skickad".
     MatrixDispatch.objects.all().delete()
     world.user_a.email = "bob@example.org"
     world.user_a.save()
     client.force_login(world.officer)
-    response = client.post("/manadsuppfoljning/kvartal/2026-Q4/skicka/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/manadsuppfoljning/kvartal/2026-Q4/skicka/", follow=True)
     assert not MatrixDispatch.objects.exists()
-    page = response.content.decode()
-    assert "skickad 20" not in page and "Fick ingen matris" in page
+    page = client.get("/manadsuppfoljning/").content.decode()
+    assert "skickad 20" not in page
+
+
+class FlakyBackend(EmailBackend):
+    """The mail server fails the first two attempts, then accepts."""
+
+    failures = 0
+
+    def send_messages(self, messages):
+        if FlakyBackend.failures < 2:
+            FlakyBackend.failures += 1
+            raise ConnectionRefusedError(111, "Connection refused")
+        return super().send_messages(messages)
+
+
+def test_a_failed_send_is_retried_and_recorded_once_accepted(world, settings, mailoutbox, tmp_path,
+                                                             django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.monthly.test_periods.FlakyBackend"
+    FlakyBackend.failures = 0
+    _import(tmp_path, visits=october_export())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.quarter_matrix_send(year=2026, quarter=4, by=world.officer)
+    assert FlakyBackend.failures == 2 and [m.to for m in mailoutbox] == [["alice@example.org"]]
+    assert MatrixDispatch.objects.get().provider == world.provider_a
+
+
+def test_the_retry_waits_in_the_queue_with_the_database_backend(world, settings, tmp_path):
+    """With the worker's backend a failed send is queued again for later, not retried at once."""
+    from django_tasks_db.models import DBTaskResult
+
+    from foljsam.ops import mail, tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.monthly.test_periods.FlakyBackend"
+    FlakyBackend.failures = 0
+    assert tasks.send_mail.call(subject="s", body="b", to=["x@example.org"]) == "retry"
+    again = DBTaskResult.objects.get()
+    assert again.args_kwargs["kwargs"]["attempt"] == 2
+    assert again.run_after > timezone.now() + mail.retry_delay(1) - timedelta(seconds=5)
 
 
 def test_quarterly_mailing_names_who_got_nothing_and_warns_of_an_incomplete_quarter(world, client, mailoutbox,
@@ -266,7 +313,7 @@ def test_quarterly_mailing_names_who_got_nothing_and_warns_of_an_incomplete_quar
     world.user_b.email = ""
     world.user_b.save()
     result = services.quarter_matrix_send(year=2026, quarter=4, by=world.officer)
-    assert [d.provider for d in result.sent] == [world.provider_a]
+    assert result.queued == [world.provider_a]
     assert [(p, str(r)) for p, r in result.skipped] == [(world.provider_b, str(services.SKIP_NO_DATA))]
     assert result.missing_months == ["2026-11", "2026-12"]
     client.force_login(world.officer)

@@ -43,3 +43,20 @@ class Loader:
 @pytest.fixture
 def loader(tmp_path) -> Loader:
     return Loader(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole run (its start-up costs ~10-30 s): 2 threads, no UI,
+    few shuffle partitions."""
+    pytest.importorskip("pyspark")
+    import os
+
+    from foljsam.monthly.engine.spark import session
+
+    os.environ.setdefault("FOLJSAM_SPARK_MASTER", "local[2]")
+    os.environ.setdefault("FOLJSAM_SPARK_SHUFFLE_PARTITIONS", "2")
+    os.environ.setdefault("FOLJSAM_SPARK_DRIVER_MEMORY", "1g")
+    s = session()
+    yield s
+    s.stop()

@@ -125,6 +125,12 @@ def test_make_serve(served, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(url + "/finns-inte/")
     assert missing.value.code == 404 and b"Traceback" not in missing.value.read()  # DEBUG is off
+    # the task worker runs beside gunicorn (foljsam.ops.withworker)
+    for _ in range(100):
+        if "Worker startad (pid" in (tmp_path / "serve.log").read_text():
+            break
+        time.sleep(0.2)
+    assert "Worker startad (pid" in (tmp_path / "serve.log").read_text()
 
 
 @pytest.mark.browser

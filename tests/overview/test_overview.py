@@ -135,6 +135,14 @@ def test_overview_access(client, ov):
     page = client.get("/utforaroversikt/?omrade=hemtjanst&ar=2024").content.decode()
     assert "Alfa Omsorg AB" in page and "Beta Hemtjänst AB" not in page
     assert "Kvalitetsberättelse att lämna in" in client.get("/").content.decode()
+    # Their documents only: B's list of quality reports has B's, not A's; a reader's has both.
+    client.force_login(ov.user_b)
+    listed = client.get("/kvalitetsberattelser/").content.decode()
+    assert f"/kvalitetsberattelser/{n_a.pk}/" not in listed
+    assert f"/kvalitetsberattelser/{QualityNarrative.objects.get(provider=ov.provider_b, year=2024).pk}/" in listed
+    client.force_login(ov.reader)
+    listed = client.get("/kvalitetsberattelser/").content.decode()
+    assert f"/kvalitetsberattelser/{n_a.pk}/" in listed
 
 
 def test_overview_bad_input(client, ov):

@@ -36,6 +36,11 @@ def test_pages_pass_axe(world, page):
     page.get_by_label("Deltog: Alfa Omsorg AB").check()
     page.get_by_role("button", name="Spara närvaro").click()
     page.wait_for_selector("text=Närvaron är sparad.")
+    # The agreed action is marked done from the page; who and when show in its row.
+    page.locator("tr", has_text="Mall").get_by_role("button", name="Markera som klar").click()
+    page.wait_for_selector("text=Åtgärden är markerad som klar.")
+    check_axe(page)
+    assert "Klar – markerad av officer" in page.locator("tr", has_text="Mall").inner_text()
     page.screenshot(path="/tmp/yearly-meeting.png", full_page=True)
 
     page.context.clear_cookies()
@@ -51,4 +56,7 @@ def test_pages_pass_axe(world, page):
                 "/utforaroversikt/?omrade=hemtjanst&ar=2024"):
         page.goto(url)
         check_axe(page)
+        if url == f"/dialogmoten/{meeting.pk}/":  # the invited provider reads that it is done, without a button
+            assert "Klar – markerad av officer" in page.locator("tr", has_text="Mall").inner_text()
+            assert page.get_by_role("button", name="Markera som klar").count() == 0
     page.screenshot(path="/tmp/yearly-overview-provider.png", full_page=True)

@@ -140,3 +140,48 @@ def test_an_ended_contract_elsewhere_does_not_drop_an_invitation(world):
                             end=date(2015, 12, 31))
     m = services.meeting_create(by=world.officer, title="Möte", areas=[world.area], starts_at=_when(), place="X")
     assert set(m.invitations.values_list("provider__code", flat=True)) == {"P-A", "P-B"}
+
+
+def test_an_agreed_action_is_marked_done_with_who_and_when(client, world, meeting):
+    action = services.agreed_action_add(by=world.officer, meeting=meeting, text="Ses över rutinen", owner="Alfa",
+                                        due=date(2030, 1, 1))
+    people = people_of(world, *EVERYONE)
+    # Provider A and B are invited and read the meeting, but only the officer marks an action done.
+    assert statuses(client, f"/dialogmoten/{meeting.pk}/action-done/", people, "post", {"action": action.pk}) == {
+        "anon": 302, "officer": 302, "reader": 403, "user_a": 403, "user_b": 403}
+    action.refresh_from_db()
+    assert action.done and action.done_by == world.officer and action.done_at is not None
+    for who in (world.user_a, world.user_b, world.reader):
+        client.force_login(who)
+        page = client.get(f"/dialogmoten/{meeting.pk}/").content.decode()
+        assert f'id="atgard-{action.pk}"' in page and world.officer.username in page
+        assert "action-done" not in page  # no button for those who may not mark
+    # Done is terminal: a second marking is refused and keeps the first person and time.
+    first_at = action.done_at
+    with pytest.raises(ValidationError) as exc:
+        services.agreed_action_done(by=world.officer, action=action)
+    assert exc.value.code == "already_done"
+    action.refresh_from_db()
+    assert action.done_at == first_at
+    with pytest.raises(ValidationError) as exc:
+        services.agreed_action_done(by=world.user_a, action=action)
+    assert exc.value.code == "forbidden"
+
+
+def test_marking_done_refuses_another_meetings_action_and_bad_ids(client, world, meeting):
+    other = services.meeting_create(by=world.officer, title="Bara B", areas=[world.area], starts_at=_when(),
+                                    place="X", providers=[world.provider_b])
+    theirs = services.agreed_action_add(by=world.officer, meeting=other, text="Gör", owner="B", due=date(2030, 1, 1))
+    client.force_login(world.officer)
+    url = f"/dialogmoten/{meeting.pk}/action-done/"
+    assert client.post(url, {"action": theirs.pk}).status_code == 404
+    assert client.post(url, {"action": "x"}).status_code == 404
+    assert client.post(url, {}).status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.done
+    page = client.get(f"/dialogmoten/{other.pk}/").content.decode()
+    assert "action-done" in page  # the officer's button
+    client.post(f"/dialogmoten/{other.pk}/action-done/", {"action": theirs.pk})
+    assert client.post(f"/dialogmoten/{other.pk}/action-done/", {"action": theirs.pk}).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.done_by == world.officer

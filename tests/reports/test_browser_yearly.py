@@ -74,7 +74,37 @@ def test_plan_campaign_report_documents(world, page):
     assert "Uppföljningen har genomförts enligt planen." in texts
     assert [c.text for c in doc.tables[0].rows[1].cells][:3] == ["Hemtjänst", "2", "0"]
     assert [c.text for c in doc.tables[-1].rows[1].cells] == ["Hemtjänst", "2", "0", "2", "0"]
+    assert len(doc.inline_shapes) >= 1  # the providers chart as a picture, its table beside it
 
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Ladda ner PDF").click()
+    assert open(info.value.path(), "rb").read(5) == b"%PDF-"  # noqa: SIM115
+
+    # The quality report (seed 003): a signal fills the deviations table; the officer writes the
+    # assessment, downloads Word (headings, the table and the chart's picture read back) and the PDF.
+    from foljsam.indepth import services as indepth
+    from foljsam.indepth.models import SignalSource, SignalTheme
+
+    indepth.signal_create(by=world.officer, provider=world.provider_a, received_on=timezone.localdate(),
+                          source=SignalSource.LEX_SARAH, theme=SignalTheme.objects.get_or_create(name="Bemötande")[0],
+                          description="Anmälan enligt lex Sarah.")
+    page.goto("/rapporter/")
+    page.get_by_role("link", name=f"Kvalitetsberättelse {year - 1}").click()
+    page.goto(f"/rapporter/kvalitetsberattelse/{year}/")
+    page.locator("#id_bedomning-text").fill("Kvaliteten bedöms god.")
+    page.locator("#avsnitt-bedomning").get_by_role("button", name="Spara ny version").click()
+    page.wait_for_selector("text=Texten är sparad som en ny version.")
+    check_axe(page)
+    shot(page, "quality")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Ladda ner Word").click()
+    doc = Document(io.BytesIO(open(info.value.path(), "rb").read()))  # noqa: SIM115
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "Inledning" and "Avvikelser, synpunkter och klagomål" in headings
+    assert "Kvaliteten bedöms god." in [p.text for p in doc.paragraphs]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Organisation")
+    assert [c.text for c in table.rows[1].cells] == ["Alfa Omsorg AB", "Hemtjänst", "1", "0", "0", "0", "1"]
+    assert len(doc.inline_shapes) == 1
     with page.expect_download() as info:
         page.get_by_role("link", name="Ladda ner PDF").click()
     assert open(info.value.path(), "rb").read(5) == b"%PDF-"  # noqa: SIM115

@@ -11,8 +11,15 @@ pytestmark = pytest.mark.django_db
 # Seed 001, "Tidsplan för kvalitetsundersökningar".
 SEED_001_QUALITY = {("daglig_verksamhet", 2024), ("korttidsvistelse", 2024), ("boendestod", 2025),
                     ("ledsagar_avlosarservice", 2025), ("hemtjanst", 2026), ("sarskilt_boende", 2026)}
-# Seed 001, LOU framework agreements: follow-ups per year.
+# Seed 001, LOU framework agreements: follow-ups per year, and each agreement's year.
 SEED_001_LOU_PER_YEAR = {2024: 5, 2025: 6, 2026: 5}
+SEED_001_LOU = {
+    "lou_jourhem": 2024, "lou_hvb_barn": 2024, "lou_skyddat_boende": 2024, "lou_sabo_under65_psyk": 2024,
+    "lou_sabo_under65_som": 2024, "lou_dagbehandling": 2025, "lou_familjebehandling": 2025,
+    "lou_stodboende_unga": 2025, "lou_nattharbarge": 2025, "lou_gruppbostad_lss": 2025, "lou_stodboende_vuxna": 2025,
+    "lou_dygnet_runt_beroende": 2026, "lou_over65": 2026, "lou_dygnet_runt_psyk": 2026, "lou_bostad_lss": 2026,
+    "lou_ledsagning_syn": 2026,
+}
 # Seed 000: in-depth follow-ups per area 2022.
 SEED_000_INDEPTH = {"hemtjanst": 9, "daglig_verksamhet": 2, "sarskilt_boende": 2, "boendestod": 1}
 SEED_000_TABLE = {"hemtjanst": (9, 1, 6, 1), "sarskilt_boende": (44, 5, 47, 5), "daglig_verksamhet": (30, 17, 35, 17),
@@ -26,7 +33,13 @@ def _json(*args):
     return json.loads(out.getvalue())
 
 
-def test_demo_yearly_report_and_plan(settings):
+def _providers_rows(doc):
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Verksamhet"
+                 and t.rows[0].cells[1].text == "1 januari privata")
+    return {r.cells[0].text: tuple(int(c.text) for c in r.cells[1:]) for r in table.rows[1:]}
+
+
+def test_demo_yearly_report_and_plan(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("demo", stdout=io.StringIO())
     report = _json("report", "yearly", "--year", "2022", "--format", "json")
@@ -36,6 +49,28 @@ def test_demo_yearly_report_and_plan(settings):
     assert {r["area"]: (r["jan_private"], r["jan_own"], r["dec_private"], r["dec_own"])
             for r in report["providers_table"]} == SEED_000_TABLE
     assert len(report["quality_studies"][0]["recommendations"]) == 4
+
+    # The same report as Word and PDF: seed 000's providers table read back, the charts as pictures.
+    from docx import Document
+
+    from foljsam.registry.models import Area
+
+    docx = tmp_path / "r.docx"
+    call_command("report", "yearly", "--year", "2022", "--format", "docx", "--output", str(docx), stdout=io.StringIO())
+    doc = Document(str(docx))
+    names = dict(Area.objects.values_list("name", "code"))
+    assert {names[k]: v for k, v in _providers_rows(doc).items()} == SEED_000_TABLE
+    assert len(doc.inline_shapes) >= 1
+    assert "11 åtgärdsplaner" in " ".join(p.text for p in doc.paragraphs)
+    pdf = tmp_path / "r.pdf"
+    call_command("report", "yearly", "--year", "2022", "--format", "pdf", "--output", str(pdf), stdout=io.StringIO())
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    # The quality report of 2022: seed 003's deviations table from the demo's signals register.
+    quality = _json("report", "quality", "--year", "2022", "--format", "json")
+    assert quality["deviations"]["totals"] == {"lex_sarah": 1, "internal": 0, "complaints": 15, "comments": 0,
+                                               "total": 16}
+    assert quality["sections"]["inledning"]["version"] == 1
 
     # A finished contract follow-up: home care two years back (the demo's first finished campaign).
     from django.utils import timezone
@@ -51,6 +86,7 @@ def test_demo_yearly_report_and_plan(settings):
     assert {(r["area"], r["year"]) for r in plan if r["kind"] == "quality_study"} == SEED_001_QUALITY
     lou = [r for r in plan if r["kind"] == "contract_followup" and r["area"].startswith("lou_")]
     assert {y: sum(1 for r in lou if r["year"] == y) for y in (2024, 2025, 2026)} == SEED_001_LOU_PER_YEAR
+    assert {r["area"]: r["year"] for r in lou} == SEED_001_LOU and len(lou) == len(SEED_001_LOU)
     lov_2024 = {r["area"] for r in plan if r["kind"] == "contract_followup" and r["year"] == 2024
                 and not r["area"].startswith("lou_")}
     assert {"hemtjanst", "sarskilt_boende", "boendestod", "ledsagar_avlosarservice", "daglig_verksamhet",

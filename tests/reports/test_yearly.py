@@ -61,7 +61,8 @@ def test_numbers_come_from_the_data(year_2022):
     assert data["quality_studies"][0]["recommendations"] == ["Tydliga rollbeskrivningar", "Planeringssystem"]
     assert data["providers_table"] == [{"sector": "Äldreomsorg", "area": "hemtjanst", "name": "Hemtjänst",
                                         "jan_private": 2, "jan_own": 0, "dec_private": 2, "dec_own": 0}]
-    assert data["deviations_table"] == [{"provider": "Alfa Omsorg AB", "area": "hemtjanst", "lex_sarah": 1,
+    assert data["deviations_table"] == [{"provider": "Alfa Omsorg AB", "provider_id": year_2022.provider_a.pk,
+                                         "area": "hemtjanst", "lex_sarah": 1,
                                          "internal": 0, "complaints": 0, "comments": 0}]
 
 
@@ -115,6 +116,8 @@ def test_cli_json_docx_pdf(year_2022, tmp_path):
     assert headings[:3] == ["Uppföljning", "Avtalsuppföljning", "Resultat per verksamhetsområde"]
     rows = [[c.text for c in t.rows[1].cells] for t in doc.tables if len(t.rows) > 1]
     assert ["Hemtjänst", "2", "0", "2", "0"] in rows  # the providers table
+    # The providers chart is a picture beside its table (no campaign here, so no share chart).
+    assert len(doc.inline_shapes) == 1
     assert ["Alfa Omsorg AB", "hemtjanst", "1", "0", "0", "0"] in rows or any(
         r[0] == "Alfa Omsorg AB" and "1" in r for r in rows)  # seed 003's deviations table
     path = tmp_path / "r.pdf"

@@ -1,8 +1,11 @@
 """Key figures of the monthly home-care follow-up (see docs/monthly-follow-up.md).
 
-Every figure is ONE catalogue entry holding its SQL. The SQL uses only portable constructs
-(GROUP BY, lag, running max with an explicit ROWS frame, fixed date ranges, COUNT(DISTINCT) only in
-GROUP BY, no ASOF join, no DISTINCT in windows) so a distributed engine can run the same text.
+Every figure is ONE catalogue entry holding its SQL, written once in DuckDB's dialect and rendered
+for each engine by dialects.render() (DuckDB as written; Spark SQL and PostgreSQL transpiled with
+sqlglot). The SQL keeps to constructs every engine has (GROUP BY, lag, running max with an explicit
+ROWS frame, fixed date ranges, COUNT(DISTINCT) only in GROUP BY, no ASOF join, no DISTINCT in windows,
+every subquery aliased, integer comparisons instead of decimal factors), so a distributed engine runs
+the same figures: compute_kpis() on DuckDB, spark.compute_kpis() on Spark, run_kpis() on any Runner.
 
 Sources (each grouped by provider_id, joined on the provider list):
   rows        the month's visit rows with per-row flags (table m_rows, built by ROWS_SQL)
@@ -20,7 +23,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from foljsam.monthly.engine import storage
+from foljsam.monthly.engine import dialects, storage
 from foljsam.monthly.engine.storage import sql_literal
 
 
@@ -424,7 +427,7 @@ WITH per_staff AS (
     GROUP BY provider_id, client, staff
 )
 SELECT provider_id, client FROM per_staff GROUP BY provider_id, client
-HAVING sum(n) >= 20 AND max(n) >= 0.9 * sum(n)
+HAVING sum(n) >= 20 AND 10 * max(n) >= 9 * sum(n)
 """
 
 LONG_DAYS_SQL = """
@@ -477,7 +480,8 @@ def _month(period: str) -> tuple[dt.date, dt.date]:
     return start, dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
 
 
-def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
+def _params(source, periods: str | list[str], provider_ids) -> dict[str, str]:
+    """Placeholders of the source SQL; source(kind) gives the FROM-clause source of a stored kind."""
     periods = [periods] if isinstance(periods, str) else sorted(set(periods))
     if not periods:
         raise PeriodError("Ingen period angiven.")
@@ -487,13 +491,10 @@ def _params(data_dir, periods: str | list[str], provider_ids) -> dict[str, str]:
         ids = ", ".join(sql_literal(str(p)) for p in provider_ids) or "NULL"
         prov = f"AND provider_id IN ({ids})"
     rows = ", ".join(f"(DATE '{s}', DATE '{e - dt.timedelta(days=1)}', {(e - s).days})" for s, e in bounds)
-    # Only the partitions the months need: visits of the months (and those between them) plus the
-    # boundary rows of the month before (_visits_source), their additional reports, and grants whose
-    # valid_from month is not after the last month.
     return {
-        "visits": _visits_source(data_dir, bounds[0][0], bounds[-1][0]),
-        "grants": storage.table_sql(data_dir, "grants", upto=periods[-1]),
-        "reports": storage.table_sql(data_dir, "additional_reports", periods),
+        "visits": source("visits"),
+        "grants": source("grants"),
+        "reports": source("additional_reports"),
         "m_start": f"DATE '{bounds[0][0]}'",
         "lookback": (f"TIMESTAMP '{_month_before(bounds[0][0])} 00:00:00'" if LOOKBACK
                      else "TIMESTAMP '1900-01-01 00:00:00'"),
@@ -524,6 +525,25 @@ SELECT * FROM {before} WHERE check_out >= {cut} OR (provider_id, visit_id) IN (
 """
 
 
+def duckdb_sources(data_dir, period: str | list[str] | None):
+    """kind -> FROM-clause source over the store, pruned to the partitions the months need: visits of
+    the months (and those between them) plus the boundary rows of the month before, their additional
+    reports, and grants whose valid_from month is not after the last month. No period: everything."""
+    periods = [period] if isinstance(period, str) else sorted(set(period or []))
+    if not periods or not all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", p) for p in periods):
+        return lambda kind: storage.table_sql(data_dir, kind)  # _params refuses a bad period
+    first, last = _month(periods[0])[0], _month(periods[-1])[0]
+
+    def source(kind: str) -> str:
+        if kind == "visits":
+            return _visits_source(data_dir, first, last)
+        if kind == "grants":
+            return storage.table_sql(data_dir, "grants", upto=periods[-1])
+        return storage.table_sql(data_dir, kind, periods)
+
+    return source
+
+
 def _visits_source(data_dir, first: dt.date, last: dt.date) -> str:
     if not LOOKBACK:
         return storage.table_sql(data_dir, "visits")
@@ -540,6 +560,95 @@ def _connect(con):
     return con or storage.connect()
 
 
+class Runner:
+    """What run_kpis needs of an engine: its dialect, the stored kinds as FROM-clause sources, a way
+    to keep the month's rows (m_rows) for the four sources that read them, and a query."""
+
+    engine = "duckdb"
+
+    def source(self, kind: str) -> str:
+        raise NotImplementedError
+
+    def materialise(self, name: str, sql: str) -> None:
+        """Make `sql` (already rendered) readable as table `name` until release()."""
+        raise NotImplementedError
+
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:
+        raise NotImplementedError
+
+    def release(self, name: str) -> None:
+        pass
+
+
+class DuckDBRunner(Runner):
+    engine = "duckdb"
+
+    def __init__(self, con, data_dir, period: str | list[str] | None = None):
+        self.con, self.data_dir = con, data_dir
+        self._source = duckdb_sources(data_dir, period)
+
+    def source(self, kind):
+        return self._source(kind)
+
+    def materialise(self, name, sql):
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def fetch(self, sql):
+        cur = self.con.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
+
+
+def kpi_sql(source, period: str | list[str], provider_ids=None) -> tuple[str, str]:
+    """The two statements of the figures, in DuckDB's dialect: the month's rows (kept as m_rows) and
+    the query of every figure per provider over them and the other sources."""
+    p = _params(source, period, provider_ids)
+    ctes, joins = [], []
+    for src, sql in SOURCES.items():
+        figures = [k for k in CATALOGUE if k.source == src]
+        aggs = ", ".join(f"{k.sql.format(**p)} AS {k.key}" for k in figures)
+        body = sql if src == "rows" else f"({sql.format(**p)})"
+        ctes.append(f"src_{src} AS (SELECT provider_id, {aggs} FROM {body} s GROUP BY provider_id)")
+        a = _ALIAS[src]
+        joins.append(f"LEFT JOIN src_{src} {a} ON {a}.provider_id = pl.provider_id")
+    if provider_ids is not None:
+        ids = sorted({str(x) for x in provider_ids})
+        plist = (f"SELECT provider_id FROM (VALUES {', '.join(f'({sql_literal(i)})' for i in ids)}) AS v(provider_id)"
+                 if ids else "SELECT CAST(NULL AS VARCHAR) AS provider_id WHERE false")
+    else:
+        plist = " UNION ".join(f"SELECT provider_id FROM src_{s}" for s in ("rows", "grants", "reports"))
+    cols = []
+    for k in CATALOGUE:
+        expr = k.sql if k.source == "final" else f"{_ALIAS[k.source]}.{k.key}"
+        zero = k.key in _ZERO_WHEN_MISSING
+        cols.append(f"coalesce({expr}, 0) AS {k.key}" if zero else f"{expr} AS {k.key}")
+    query = (
+        f"WITH {', '.join(ctes)}, pl AS ({plist}) SELECT pl.provider_id, {', '.join(cols)} "
+        f"FROM pl {' '.join(joins)} ORDER BY pl.provider_id"
+    )
+    return ROWS_SQL.format(**p, detail=""), query
+
+
+def run_kpis(runner: Runner, period: str | list[str], provider_ids=None) -> list[dict]:
+    """compute_kpis() on any engine: the same statements, rendered for runner.engine."""
+    rows_sql, query = kpi_sql(runner.source, period, provider_ids)
+    runner.materialise("m_rows", dialects.render(rows_sql, runner.engine))
+    try:
+        names, rows = runner.fetch(dialects.render(query, runner.engine))
+    finally:
+        runner.release("m_rows")
+    out = []
+    for row in rows:
+        rec = dict(zip(names, row, strict=True))
+        for k in CATALOGUE:
+            v = rec[k.key]
+            if v is not None and k.key in _INT_KEYS:
+                rec[k.key] = int(v)
+            elif v is not None:
+                rec[k.key] = float(v)
+        out.append(rec)
+    return out
+
+
 def compute_kpis(data_dir: str | os.PathLike, period: str | list[str], provider_ids=None, con=None) -> list[dict]:
     """One dict per provider (provider_id + every catalogue key), sorted by provider_id.
 
@@ -549,47 +658,10 @@ def compute_kpis(data_dir: str | os.PathLike, period: str | list[str], provider_
     Providers: provider_ids when given, else every provider with visits in the months, grants valid
     in them or additional reports with event date in them.
     """
-    p = _params(data_dir, period, provider_ids)
     own = con is None
     con = _connect(con)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=""))
-        ctes, joins = [], []
-        for source, sql in SOURCES.items():
-            kpis = [k for k in CATALOGUE if k.source == source]
-            aggs = ", ".join(f"{k.sql.format(**p)} AS {k.key}" for k in kpis)
-            body = sql if source == "rows" else f"({sql.format(**p)})"
-            ctes.append(f"src_{source} AS (SELECT provider_id, {aggs} FROM {body} s GROUP BY provider_id)")
-            a = _ALIAS[source]
-            joins.append(f"LEFT JOIN src_{source} {a} ON {a}.provider_id = pl.provider_id")
-        if provider_ids is not None:
-            plist = "SELECT unnest(?::VARCHAR[]) AS provider_id"
-            args = [sorted({str(x) for x in provider_ids})]
-        else:
-            plist = " UNION ".join(f"SELECT provider_id FROM src_{s}" for s in ("rows", "grants", "reports"))
-            args = []
-        cols = []
-        for k in CATALOGUE:
-            expr = k.sql if k.source == "final" else f"{_ALIAS[k.source]}.{k.key}"
-            zero = k.key in _ZERO_WHEN_MISSING
-            cols.append(f"coalesce({expr}, 0) AS {k.key}" if zero else f"{expr} AS {k.key}")
-        query = (
-            f"WITH {', '.join(ctes)}, pl AS ({plist}) SELECT pl.provider_id, {', '.join(cols)} "
-            f"FROM pl {' '.join(joins)} ORDER BY pl.provider_id"
-        )
-        cur = con.execute(query, args)
-        names = [d[0] for d in cur.description]
-        out = []
-        for row in cur.fetchall():
-            rec = dict(zip(names, row, strict=True))
-            for k in CATALOGUE:
-                v = rec[k.key]
-                if v is not None and k.key in _INT_KEYS:
-                    rec[k.key] = int(v)
-                elif v is not None:
-                    rec[k.key] = float(v)
-            out.append(rec)
-        return out
+        return run_kpis(DuckDBRunner(con, data_dir, period), period, provider_ids)
     finally:
         if own:
             con.close()
@@ -615,7 +687,7 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
     kpi = BY_KEY.get(key)
     if kpi is None or not kpi.flagged_rows:
         raise KeyError(f"{key} har inga flaggade rader")
-    p = _params(data_dir, period, [provider_id])
+    p = _params(duckdb_sources(data_dir, period), period, [provider_id])
     own = con is None
     con = _connect(con)
     try:
@@ -627,17 +699,17 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
             q = (
                 f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client) IN "
                 "(SELECT provider_id, client "
-                f"FROM ({DOMINANT_SQL})) ORDER BY client, {_ORDER}"
+                f"FROM ({DOMINANT_SQL}) dom) ORDER BY client, {_ORDER}"
             )
         elif key == "staff_long_days":
             q = (
                 f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff, CAST(check_in AS DATE)) IN "
-                f"(SELECT provider_id, staff, d FROM ({LONG_DAYS_SQL})) ORDER BY staff, {_ORDER}"
+                f"(SELECT provider_id, staff, d FROM ({LONG_DAYS_SQL}) ld) ORDER BY staff, {_ORDER}"
             )
         else:  # late_additional_reports
             q = (
                 f"SELECT provider_id, report_id, client, kind, event_date, reported_at "
-                f"FROM ({REPORTS_SQL}) WHERE {{late}} "
+                f"FROM ({REPORTS_SQL}) rep WHERE {{late}} "
                 "ORDER BY event_date, report_id"
             ).format(**p)
         cur = con.execute(q + f" LIMIT {int(limit)}")

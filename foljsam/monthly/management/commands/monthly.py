@@ -1,12 +1,13 @@
 import json
-import shutil
 import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from foljsam.lib.uploads import UploadRefused, check_upload
 from foljsam.monthly import services
+from foljsam.monthly.engine.kpis import compute_kpis
 from foljsam.monthly.models import ImportRun, KpiSnapshot
 
 
@@ -26,11 +27,20 @@ class Command(BaseCommand):
         imp.add_argument("--period", default="", help="Månaden importen gäller (ÅÅÅÅ-MM); förval: filens "
                          "vanligaste månad. Bara den månaden får nyckeltal.")
         imp.add_argument("--json", action="store_true", help="Skriv importrapporten som JSON.")
-        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en importerad månad (de sparade).")
+        kpis = sub.add_parser("kpis", help="Nyckeltal per utförare för en importerad månad (de sparade, eller "
+                              "räknade ur lagret med --engine).")
         kpis.add_argument("--period", required=True, help="ÅÅÅÅ-MM")
         kpis.add_argument("--json", action="store_true")
+        kpis.add_argument("--engine", choices=("duckdb", "spark"),
+                          help="Räkna nyckeltalen ur Parquet-lagret med DuckDB eller Apache Spark i stället för att "
+                          "visa de sparade (alla utförare i lagret).")
+        kpis.add_argument("--spark-remote", dest="spark_remote", default="",
+                          help="Spark Connect-adress, t.ex. sc://värd:15002 (förval: lokal Spark).")
+        kpis.add_argument("--store", default="", help="Lagrets plats: en katalog eller en URI som Spark läser "
+                          "(hdfs://, s3a://, …); förval FOLJSAM_DATA_DIR/monthly.")
         sub.add_parser("pickup", help="Importera filer som lagts i inkorgen (FOLJSAM_DATA_DIR/monthly/inbox).")
-        sub.add_parser("refresh", help="Räkna om alla månaders nyckeltal.")
+        refresh = sub.add_parser("refresh", help="Räkna om alla månaders nyckeltal.")
+        refresh.add_argument("--queue", action="store_true", help="Lämna omräkningen till workern (foljsam worker).")
 
     def handle(self, *args, **options):
         return getattr(self, "_" + options["action"])(options)
@@ -42,6 +52,11 @@ class Command(BaseCommand):
         for path in paths.values():
             if not path.is_file():
                 raise CommandError(f"Filen finns inte: {path}")
+        for path in paths.values():  # the limits of every upload (lib/uploads.py), before any work
+            try:
+                check_upload(path, kind="monthly")
+            except UploadRefused as exc:
+                raise CommandError(f"{path.name}: {' '.join(exc.messages)}") from exc
         try:
             run = services.import_run_start(files={k: p.name for k, p in paths.items()}, mapping=options["mapping"],
                                             source="command", period=options["period"])
@@ -54,7 +69,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{fraction * 100:3.0f} %  {text}")
                 last[0] = text
 
-        run = services.import_run_execute(run=run, paths=paths, on_progress=progress)
+        run = services.import_run_execute_queued(run=run, paths=paths, on_progress=progress,
+                                                 on_wait=lambda message: self.stderr.write(message))
         self._report(run, options["json"])
 
     def _report(self, run: ImportRun, as_json: bool):
@@ -80,10 +96,19 @@ class Command(BaseCommand):
             raise CommandError(run.message or run.get_status_display())
 
     def _kpis(self, options):
-        """The stored figures of an imported month (what the import just computed), not a recomputation."""
+        """The stored figures of an imported month (what the import just computed), not a recomputation;
+        with --engine the figures computed from the store by that engine (the same JSON either way)."""
         period = options["period"]
         if not services.PERIOD_RE.match(period or ""):
             raise CommandError(f"Ogiltig period {period!r}, ska vara ÅÅÅÅ-MM.")
+        if options.get("engine"):
+            rows = self._computed(options)
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
+                return
+            return self._print(rows)
+        if options.get("spark_remote") or options.get("store"):
+            raise CommandError("--spark-remote och --store gäller bara med --engine.")
         if period not in services.declared_periods():
             raise CommandError(f"Ingen import gäller {period}: månaden har inga nyckeltal. "
                                "Importera månaden med `foljsam monthly import … --period " + period + "`.")
@@ -91,6 +116,26 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, default=str))
             return
+        self._print(rows)
+
+    def _computed(self, options) -> list[dict]:
+        store = options.get("store") or str(services.data_dir())
+        if options["engine"] == "duckdb":
+            if options.get("spark_remote"):
+                raise CommandError("--spark-remote gäller bara med --engine spark.")
+            if "://" in store:
+                raise CommandError("DuckDB läser bara en lokal katalog; använd --engine spark för en URI.")
+            return compute_kpis(store, options["period"])
+        from pyspark.errors import PySparkException
+
+        from foljsam.monthly.engine.spark import SparkUnavailable, spark_compute_kpis
+
+        try:
+            return spark_compute_kpis(store, options["period"], remote=options.get("spark_remote") or None)
+        except (SparkUnavailable, PySparkException) as exc:
+            raise CommandError(f"Spark kunde inte räkna nyckeltalen: {exc}") from exc
+
+    def _print(self, rows):
         for row in rows:
             self.stdout.write(row["provider_id"])
             for key, value in row.items():
@@ -98,30 +143,20 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {key:<28} {value}")
 
     def _pickup(self, options):
-        """Recurring job (cron): import what the export system dropped in the inbox.
-
-        Files are recognised by name: visits*, grants*, additional_reports* (.csv or .xlsx),
-        imported together, then moved to inbox/done/ or inbox/failed/.
-        """
-        inbox = services.data_dir() / "inbox"
-        inbox.mkdir(parents=True, exist_ok=True)
-        paths = {}
-        for path in sorted(inbox.iterdir()):
-            if path.is_file() and path.suffix.lower() in (".csv", ".xlsx"):
-                kind = next((k for k in services.KIND_ORDER if path.name.lower().startswith(k)), None)
-                if kind and kind not in paths:
-                    paths[kind] = path
-        if not paths:
+        """Import what the export system dropped in the inbox (services.inbox_pickup; the worker also
+        runs it on its schedule, foljsam/ops/schedule.py)."""
+        run = services.inbox_pickup(on_wait=lambda message: self.stderr.write(message))
+        if run is None:
             self.stdout.write("Inkorgen är tom.")
             return
-        run = services.import_run_start(files={k: p.name for k, p in paths.items()}, source="pickup")
-        run = services.import_run_execute(run=run, paths=paths)
-        target = inbox / ("done" if run.status == ImportRun.Status.DONE else "failed")
-        target.mkdir(exist_ok=True)
-        for path in paths.values():
-            shutil.move(str(path), target / f"{run.pk}-{path.name}")
         self._report(run, as_json=False)
 
     def _refresh(self, options):
+        if options["queue"]:
+            from foljsam.monthly import tasks
+
+            result = tasks.snapshots_refresh.enqueue()
+            self.stdout.write(f"Omräkningen är köad för workern (uppgift {result.id}).")
+            return
         count = services.snapshots_refresh()
         sys.stdout.write(f"{count} utförarmånader omräknade.\n")

@@ -22,11 +22,23 @@ class Command(BaseCommand):
         yearly.add_argument("--format", choices=["json", "docx", "pdf"], default="json")
         yearly.add_argument("--output", help="Fil att skriva Word/PDF till (standard: uppfoljning-ÅR.docx/pdf).")
 
+        quality = sub.add_parser("quality", help="Kvalitetsberättelsen med avvikelsetabellen (seed 003).")
+        quality.add_argument("--year", type=int, required=True)
+        quality.add_argument("--format", choices=["json", "docx", "pdf"], default="json")
+        quality.add_argument("--output",
+                             help="Fil att skriva Word/PDF till (standard: kvalitetsberattelse-ÅR.docx/pdf).")
+
     def handle(self, *args, **options):
         if options["report"] == "indepth":
             return self._indepth(options)
         if options["report"] == "yearly":
-            return self.yearly(options)
+            from foljsam.reports.yearly import yearly_outline, yearly_report
+
+            return self._document(options, yearly_report, yearly_outline, "uppfoljning")
+        if options["report"] == "quality":
+            from foljsam.reports.quality import quality_outline, quality_report
+
+            return self._document(options, quality_report, quality_outline, "kvalitetsberattelse")
         board = None
         if options.get("board"):
             board = Board.objects.filter(name__iexact=options["board"]).first()
@@ -58,23 +70,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{r.area.name}: {r.indepth_followups} fördjupade ({triggers}); {r.signals} signaler; "
                               f"{r.sanctions} viten; {r.terminations} avslutade avtal")
 
-    def yearly(self, options):
+    def _document(self, options, report, outline_of, name):
+        """A report's JSON to stdout, or its Word/PDF document to a file (the path is printed)."""
         import json
 
         from foljsam.lib.documents import render_pdf
         from foljsam.lib.outline import to_docx
-        from foljsam.reports.yearly import yearly_outline, yearly_report
 
         year = options["year"]
         if not 1900 <= year <= 2200:
             raise CommandError("Ange ett år med fyra siffror, t.ex. --year 2022.")
-        data = yearly_report(year)
+        data = report(year)
         fmt = options["format"]
         if fmt == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
             return
-        path = options.get("output") or f"uppfoljning-{year}.{fmt}"
-        outline = yearly_outline(data)
+        path = options.get("output") or f"{name}-{year}.{fmt}"
+        outline = outline_of(data)
         try:
             if fmt == "docx":
                 to_docx(outline).save(path)
