@@ -11,6 +11,7 @@ from django.utils import timezone
 from foljsam.audit.models import AccessEntry, AuditEntry
 from foljsam.audit.retention import cutoff, retention_run
 from foljsam.monthly import services
+from foljsam.monthly.engine import storage
 from foljsam.monthly.models import ImportRun
 
 TODAY = date(2026, 3, 15)  # with 3 years: keep from 2023-03-01
@@ -27,8 +28,8 @@ def _at(y, m, d, h=12):
 
 
 def _visit_ids():
-    path = services.data_dir() / "visits.parquet"
-    return sorted(r[0] for r in duckdb.sql(f"SELECT visit_id FROM read_parquet('{path}')").fetchall())
+    source = storage.table_sql(services.data_dir(), "visits")
+    return sorted(r[0] for r in duckdb.sql(f"SELECT visit_id FROM {source}").fetchall())
 
 
 @pytest.fixture

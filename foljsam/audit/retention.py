@@ -3,8 +3,6 @@ configured number of years. Whole months are kept or removed: the boundary is th
 month `years` before today, so a month is never cut in half. The run itself goes into the audit log.
 """
 
-import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,30 +49,23 @@ def _monthly_dir() -> Path:
     return Path(settings.DATA_DIR) / "monthly"
 
 
-def _prune_rows(data_dir: Path, kind: str, before: date) -> int:
-    """Rewrite one stored kind without its rows dated before `before` (temp file + replace, like an import)."""
+def _prune_rows(data_dir: Path, kind: str, before: date, tx) -> int:
+    """Stage one stored kind without its rows dated before `before`: only the partitions holding such
+    rows are rewritten (committed with the other kinds in one step, like an import)."""
     from foljsam.monthly.engine import storage
 
-    path = storage.parquet_path(data_dir, kind)
-    if not path.exists():
+    if not storage.has_data(data_dir, kind):
         return 0
-    con = storage.connect(threads=1)
-    try:
-        source = storage.table_sql(data_dir, kind)
+    with storage.session(threads=1) as con:
+        source = storage.table_sql(data_dir, kind, with_period=True)
         old = f"{ROW_DATES[kind]} < DATE {storage.sql_literal(before.isoformat())}"
-        removed = con.execute(f"SELECT count(*) FROM {source} WHERE {old}").fetchone()[0]
-        if removed:
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-            try:
-                con.execute(f"COPY (SELECT * FROM {source} WHERE NOT ({old}) OR {ROW_DATES[kind]} IS NULL) "
-                            f"TO {storage.sql_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)")
-                os.replace(tmp, path)
-            finally:
-                if tmp.exists():
-                    tmp.unlink()
-        return removed
-    finally:
-        con.close()
+        found = con.execute(f"SELECT period, count(*) FROM {source} WHERE {old} GROUP BY 1").fetchall()
+        if found:
+            periods = sorted(p for p, _n in found)
+            kept = storage.table_sql(data_dir, kind, periods=periods, with_period=True)
+            tx.write(con, kind, f"SELECT {', '.join(storage.columns(kind))}, period FROM {kept} "
+                     f"WHERE NOT ({old}) OR {ROW_DATES[kind]} IS NULL", rewrite=set(periods))
+        return sum(n for _p, n in found)
 
 
 def _prune_report_files(data_dir: Path, before: date, runs: list[int]) -> int:
@@ -106,9 +97,9 @@ def retention_run(*, today: date | None = None) -> RetentionResult:
     result.cutoffs = {"rows": rows_before, "imports": imports_before, "access": access_before}
     data_dir = _monthly_dir()
     if rows_before and data_dir.exists():
-        with storage.locked(data_dir):  # no import writes the files meanwhile
+        with storage.transaction(data_dir) as tx:  # no import writes meanwhile; all kinds or none
             for kind in ROW_DATES:
-                result.rows[kind] = _prune_rows(data_dir, kind, rows_before)
+                result.rows[kind] = _prune_rows(data_dir, kind, rows_before, tx)
     with transaction.atomic():
         old_runs = []
         if imports_before:

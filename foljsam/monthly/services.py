@@ -28,8 +28,9 @@ from foljsam.audit.log import Action, log_event
 from foljsam.lib.documents import safe_filename
 from foljsam.registry.models import Provider
 
-from .engine import importer
+from .engine import importer, storage
 from .engine.kpis import BY_KEY, compute_kpis
+from .engine.refresh import months_to_refresh, next_period  # noqa: F401 – part of this module's API
 from .models import ColumnMapping, FollowUpScope, ImportRun, KpiSnapshot, MatrixDispatch, QuarterSnapshot, Threshold
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ FAILED_STORED_CAUSE = _lazy("Raderna i de godkända filerna är sparade, men nyc
                             "%(cause)s. Importera filerna igen när det är åtgärdat (importen kan köras om).")
 STALE_AWAITING = _lazy("Importen bekräftades inte och avbröts; de uppladdade filerna är raderade.")
 STALE_AFTER = timedelta(hours=2)
+PROGRESS_EVERY = 1.0  # seconds between progress writes to the database
 PERIOD_RE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 BAD_PERIOD = _lazy("Ogiltig månad ”%(p)s”: ange den som ÅÅÅÅ-MM.")
 NOT_AWAITING = _lazy("Importen väntar inte längre på bekräftelse.")
@@ -78,11 +80,6 @@ def _engine_mapping(name: str, kind: str) -> importer.ColumnMapping | None:
         date_format=preset.date_format or None, method_values=preset.method_values or {},
         sheet=preset.sheet or None,
     )
-
-
-def next_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
 def quarter_of(period: str) -> str:
@@ -225,25 +222,12 @@ def rejects_path(run: ImportRun, kind: str) -> Path:
     return data_dir() / "import_reports" / f"run-{run.pk}-{kind}-avvisade.csv"
 
 
-def months_to_refresh(*, period: str, reports: list[importer.FileImport], declared: set[str]) -> list[str]:
-    """The declared months an import changes: its own period, the months its rows fall in and the
-    month after each (whose sequence checks look back at them), and for grants every declared month
-    of their validity. Other months keep their stored figures."""
-    touched = {period} if period else set()
-    for f in reports:
-        for month in f.months:
-            touched |= {month, next_period(month)}
-        if f.span:
-            first, last = f.span["first"], f.span["last"] or "9999-12"
-            touched |= {p for p in declared if first <= p <= last}
-    return sorted(touched & declared)
-
-
 def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=None) -> ImportRun:
     """Import the files of `run` (visits first), then recompute the key figures of the months it changes.
 
-    Every file's header is checked, and the smaller files are read through once, before anything is
-    stored, so a wrong file or an unknown provider id refuses the whole import. A row-level problem
+    Every file's header is checked before anything is read, and the files are stored in one store
+    transaction (all of them or none), so a wrong file, an unknown provider id or a full disk leaves
+    the store as it was. A row-level problem
     rejects only that row. A failed import can be re-run: the import is idempotent. The run's period
     (given, else the visits file's dominant month) is the one month that gets figures from it.
     """
@@ -252,11 +236,15 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     mappings = {k: _engine_mapping(run.mapping, k) for k in kinds}
     reports = []
 
+    last_write = [0.0]
+
     def progress_for(i):
         def progress(phase: str, fraction: float):
             done = (i + max(0.0, min(1.0, fraction))) / (len(kinds) + 1)
             text = f"{run.files.get(kinds[i], '')}: {phase}"
-            ImportRun.objects.filter(pk=run.pk).update(phase=text, progress=done)
+            if time.monotonic() - last_write[0] >= PROGRESS_EVERY:  # each write is a commit: not per step
+                ImportRun.objects.filter(pk=run.pk).update(phase=text, progress=done)
+                last_write[0] = time.monotonic()
             if on_progress:
                 on_progress(text, done)
         return progress
@@ -265,18 +253,15 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     try:
         for kind in kinds:
             importer.check_file(paths[kind], kind, mappings[kind])
-        for kind in kinds:
-            if kind != "visits":  # small files: an unknown provider there must not leave visits stored
-                importer.import_file(paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
-                                     mapping=mappings[kind], filename=run.files.get(kind), dry_run=True)
-        for i, kind in enumerate(kinds):
-            report = importer.import_file(
-                paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
-                mapping=mappings[kind], progress=progress_for(i), filename=run.files.get(kind),
-                rejects_csv=rejects_path(run, kind),
-            )
-            reports.extend(report.files)
-            stored = True
+        with storage.transaction(data_dir()) as tx:  # all files or none (a full disk stores nothing)
+            for i, kind in enumerate(kinds):
+                report = importer.import_file(
+                    paths[kind], kind, data_dir(), pseudonym_key(), known_providers=known,
+                    mapping=mappings[kind], progress=progress_for(i), filename=run.files.get(kind),
+                    rejects_csv=rejects_path(run, kind), tx=tx,
+                )
+                reports.extend(report.files)
+        stored = True
         run.period = run.period or dominant_period(_months_of(reports))
         ImportRun.objects.filter(pk=run.pk).update(
             phase=_("beräknar nyckeltal"), progress=len(kinds) / (len(kinds) + 1), period=run.period)
@@ -287,6 +272,9 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     except importer.FileRefused as exc:
         _refused(run, exc, reports)
         reports = []
+    except storage.StoreError as exc:  # nothing committed; the message names the cause (disk full)
+        log.warning("monthly import %s not stored: %s", run.pk, exc)
+        run.status, run.message, reports = ImportRun.Status.FAILED, str(exc), []
     except Exception as exc:  # noqa: BLE001 – recorded for the user, logged with the traceback
         log.exception("monthly import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
@@ -534,8 +522,10 @@ def spill_remove_orphans() -> int:
                 if file.is_file():
                     file.unlink(missing_ok=True)
                     removed += 1
+            removed += storage.remove_stale_spill()  # per-connection directories of dead processes
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+    storage.recover(data_dir())  # the store's staging and half-built generation of a killed import
     return removed
 
 

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from foljsam.lib.pseudonym import Pseudonymizer, normalise_client_id, normalise_id
+from foljsam.monthly.engine import storage
 from foljsam.monthly.engine.importer import import_file
 
 KEY = b"test-key-0123456789-abcdef"
@@ -42,7 +43,7 @@ def _import_visits(tmp_path, clients: list[str], staff: list[str], dates: list[d
     path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
     import_file(path, "visits", tmp_path / "data", KEY, {"P1"})
     return duckdb.sql(
-        f"SELECT visit_id, client, staff FROM read_parquet('{tmp_path}/data/visits.parquet') "
+        f"SELECT visit_id, client, staff FROM {storage.table_sql(tmp_path / 'data', 'visits')} "
         "ORDER BY CAST(substr(visit_id, 2) AS INTEGER)").fetchall()
 
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from foljsam.actions.models import ActionPlan, Deviation
 from foljsam.monthly import selectors, services
+from foljsam.monthly.engine import storage
 from foljsam.monthly.models import ImportRun, KpiSnapshot, Threshold
 from foljsam.registry.models import TenderDocument
 
@@ -73,7 +74,7 @@ def test_a_wrong_file_refuses_the_whole_import_and_it_can_be_retried(world, tmp_
     run = _import(tmp_path, visits=VISITS, grants=VISITS)  # visits given as grants
     assert run.status == ImportRun.Status.REFUSED
     assert "Kolumner saknas i filen med beviljade insatser" in run.message or "inte beviljade" in run.message
-    assert not (services.data_dir() / "visits.parquet").exists()
+    assert not storage.has_data(services.data_dir(), "visits")
     assert KpiSnapshot.objects.count() == 0
     run = _import(tmp_path, visits=GRANTS)
     assert run.status == ImportRun.Status.REFUSED
@@ -339,7 +340,7 @@ def test_web_upload_runs_in_background_with_progress(world, client):
     run = _wait(ImportRun.objects.get())
     # Step one: checked, nothing stored, the file's month proposed.
     assert run.status == ImportRun.Status.AWAITING and run.period == "2026-03"
-    assert not (services.data_dir() / "visits.parquet").exists()
+    assert not storage.has_data(services.data_dir(), "visits")
     page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
     assert 'value="2026-03" selected' in page and "check_out" in page
     uploads = [Path(p) for p in run.uploads.values()]

@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from foljsam.monthly import selectors, services
+from foljsam.monthly.engine import storage
 from foljsam.monthly.models import ImportRun, KpiSnapshot, MatrixDispatch
 from foljsam.registry.models import Contract, ContractForm, Ownership, Provider
 
@@ -60,7 +61,7 @@ def test_a_boundary_day_export_gives_figures_for_its_month_only(world, client, t
     assert services.declared_periods() == ["2026-10"]
     # The rows outside the month are kept (for the neighbours' sequence checks) ...
     import duckdb
-    stored = duckdb.sql(f"SELECT count(*) FROM read_parquet('{services.data_dir()}/visits.parquet')").fetchall()[0][0]
+    stored = duckdb.sql(f"SELECT count(*) FROM {storage.table_sql(services.data_dir(), 'visits')}").fetchall()[0][0]
     assert stored == 44
     # ... but give no figures, colours, proposals or deviation offers.
     client.force_login(world.officer)
@@ -149,7 +150,7 @@ def test_unknown_provider_ids_fail_the_run_with_one_message(world, client, tmp_p
     assert run.status == ImportRun.Status.REFUSED
     assert run.report["unknown_providers"] == {"HT-OKAND": 3000}
     assert "HT-OKAND (3000 rader)" in run.message
-    assert not (services.data_dir() / "visits.parquet").exists() and not KpiSnapshot.objects.exists()
+    assert not storage.has_data(services.data_dir(), "visits") and not KpiSnapshot.objects.exists()
     client.force_login(world.officer)
     page = client.get(f"/manadsuppfoljning/import/{run.pk}/").content.decode()
     assert "/utforare/importera/" in page and page.count("HT-OKAND") <= 3  # one message, not 3,000 lines
@@ -160,7 +161,7 @@ def test_unknown_ids_in_the_grants_file_leave_the_visits_unstored(world, tmp_pat
     grants = GRANTS + "19400101-1234,P-NY,hemtjanst,100,2026-01-01,\n"
     run = _import(tmp_path, visits=october_export(), grants=grants)
     assert run.status == ImportRun.Status.REFUSED and run.report["unknown_providers"] == {"P-NY": 1}
-    assert not (services.data_dir() / "visits.parquet").exists()
+    assert not storage.has_data(services.data_dir(), "visits")
 
 
 def test_an_import_recomputes_only_the_months_it_changes(world, tmp_path, monkeypatch):

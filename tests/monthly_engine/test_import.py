@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from foljsam.lib.pseudonym import Pseudonymizer
+from foljsam.monthly.engine import storage
 from foljsam.monthly.engine.importer import (
     MAX_REJECTED_LISTED,
     ColumnMapping,
@@ -24,7 +25,7 @@ STAFF = "anna.andersson"
 
 
 def stored(data_dir, kind="visits", order="1, 2"):
-    return duckdb.sql(f"SELECT * FROM read_parquet('{data_dir}/{kind}.parquet') ORDER BY {order}").fetchall()
+    return duckdb.sql(f"SELECT * FROM {storage.table_sql(data_dir, kind)} ORDER BY {order}").fetchall()
 
 
 def visits_csv(delim=","):
@@ -108,7 +109,7 @@ def test_unknown_provider_ids_refuse_the_file_naming_ids_and_counts(loader):
         import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS)
     assert exc.value.counts == {"X7": 3, "X8": 1}
     assert "X7 (3 rader)" in str(exc.value) and "X8 (1 rader)" in str(exc.value)
-    assert not (loader.data / "visits.parquet").exists()  # nothing stored
+    assert not storage.has_data(loader.data, "visits")  # nothing stored
 
 
 def test_rejections_grouped_and_all_rows_in_a_csv(loader, tmp_path):
@@ -131,7 +132,7 @@ def test_dry_run_reports_months_and_stores_nothing(loader):
         "v4,P1,c1,s1,2026-11-01T00:10:00,2026-11-01T00:30:00,electronic,A\n")
     rep = import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS, dry_run=True)
     assert rep.kind("visits").months == {"2026-09": 1, "2026-10": 2, "2026-11": 1}
-    assert not (loader.data / "visits.parquet").exists()
+    assert not storage.has_data(loader.data, "visits")
     grants = GRANTS_HEADER + "c1,P1,A,100,2026-01-01,2026-03-31\nc2,P1,A,100,2026-02-01,\n"
     rep = import_file(loader.write(grants), "grants", loader.data, KEY, PROVIDERS)
     assert rep.kind("grants").span == {"first": "2026-01", "last": None}
@@ -143,18 +144,18 @@ def test_rejected_list_is_capped(loader):
     f = rep.kind("visits")
     assert f.rejected_total == 1500 and len(f.rejected) == MAX_REJECTED_LISTED
     assert f.to_json()["rejected_truncated"] is True
-    assert not (loader.data / "visits.parquet").exists()
+    assert not storage.has_data(loader.data, "visits")
 
 
 def test_idempotent_reimport_and_replacement_by_key(loader):
     path = loader.write(visits_csv())
     first = import_file(path, "visits", loader.data, KEY, PROVIDERS)
     before = stored(loader.data)
-    mtime = (loader.data / "visits.parquet").stat().st_mtime_ns
+    generation = storage.manifest(loader.data)["generation"]
     again = import_file(path, "visits", loader.data, KEY, PROVIDERS)
     assert (first.accepted, again.accepted, again.replaced, again.kind("visits").unchanged) == (3, 3, 0, 3)
     assert stored(loader.data) == before
-    assert (loader.data / "visits.parquet").stat().st_mtime_ns == mtime  # not even rewritten
+    assert storage.manifest(loader.data)["generation"] == generation  # not even rewritten
 
     changed = loader.write(VISITS_HEADER + (
         "v1,P1,c9,s1,2026-03-01T08:00:00,2026-03-01T08:45:00,manual,A\n"  # known key: replaces
@@ -183,7 +184,7 @@ def test_missing_columns_refused_and_nothing_stored(loader):
 def test_missing_columns_on_empty_dir_creates_no_file(loader):
     with pytest.raises(FileRefused):
         import_file(loader.write("a,b\n1,2\n"), "grants", loader.data, KEY, PROVIDERS)
-    assert not (loader.data / "grants.parquet").exists()
+    assert not storage.has_data(loader.data, "grants")
 
 
 def test_wrong_kind_refused(loader):
@@ -203,7 +204,7 @@ def test_non_utf8_and_non_csv_refused(loader):
     pdf.write_bytes(b"%PDF-1.4\n\0\0binary")
     with pytest.raises(FileRefused, match="varken CSV eller XLSX"):
         import_file(pdf, "visits", loader.data, KEY, PROVIDERS)
-    assert not loader.data.joinpath("visits.parquet").exists()
+    assert not storage.has_data(loader.data, "visits")
 
 
 def test_swedish_headers_with_formats_and_method_values(loader):

@@ -113,17 +113,20 @@ def test_command_prints_the_same_json_for_both_engines(spark, store, capsys):
 
 
 def test_spark_reads_a_store_partitioned_by_period(spark, store, tmp_path):
-    """The layout of issue 13 part 2: <store>/<kind>/period=YYYY-MM/*.parquet; the partition column is
-    ignored and the figures are the same as from the single files."""
+    """The layout of issue 13 part 2 (docs/storage.md): the store's current generation, read in place
+    through storage.kind_uri, and a tree <root>/<kind>/period=YYYY-MM/*.parquet (a region's copy); the
+    partition column is ignored and the figures are the same."""
+    from foljsam.monthly.engine import storage
+
+    assert kind_uris(store, "visits") == [storage.kind_uri(store, "visits")]
+    assert "/generations/g" in kind_uris(store, "visits")[0]
     parted = tmp_path / "parted"
     parted.mkdir()
     con = duckdb.connect()
-    for kind, date_col in (("visits", "check_in"), ("grants", "valid_from"), ("additional_reports", "event_date")):
-        con.execute(f"COPY (SELECT *, strftime({date_col}, '%Y-%m') AS period "
-                    f"FROM read_parquet('{store}/{kind}.parquet')) "
+    for kind in ("visits", "grants", "additional_reports"):
+        con.execute(f"COPY (SELECT * FROM {storage.table_sql(store, kind, with_period=True)}) "
                     f"TO '{parted / kind}' (FORMAT parquet, PARTITION_BY (period))")
     assert kind_uris(parted, "visits") == [str(parted / "visits")]
-    assert kind_uris(store, "visits") == [str(store / "visits.parquet")]
     assert kind_uris("hdfs://nn:8020/foljsam/monthly", "grants") == [
         "hdfs://nn:8020/foljsam/monthly/grants", "hdfs://nn:8020/foljsam/monthly/grants.parquet"]
     ids = ["P1", "P2", "P3", "P05", "HT-EVEO"]

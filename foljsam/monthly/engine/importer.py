@@ -124,6 +124,9 @@ class FileImport:
     # their validity spans, as {"first": "YYYY-MM", "last": "YYYY-MM" or None (open-ended)}.
     months: dict = field(default_factory=dict)
     span: dict = field(default_factory=dict)
+    # Months whose stored rows this import changed (new, replaced or moved out of them); None = not
+    # known (a dry run). Grants: empty when no grant changed.
+    changed_months: list | None = None
 
     def to_json(self) -> dict:
         return {
@@ -131,6 +134,7 @@ class FileImport:
             "groups": self.groups,
             "months": self.months,
             "span": self.span,
+            "changed_months": self.changed_months,
             "file": self.file,
             "accepted": self.accepted,
             "new": self.new,
@@ -439,6 +443,7 @@ def import_file(
     filename: str | None = None,
     dry_run: bool = False,
     rejects_csv: str | os.PathLike | None = None,
+    tx: storage.Transaction | None = None,
 ) -> ImportReport:
     """Imports one file of `kind` (visits | grants | additional_reports) into data_dir.
 
@@ -446,6 +451,9 @@ def import_file(
     FileRefused) when a row names a provider id outside known_providers (None = no check).
     dry_run: parse and check only (the report's counts, groups and months), store nothing.
     rejects_csv: write every rejected row (file, line, column, reason – never a value) there.
+    tx: a storage.transaction() to stage into, committed with the other files of the import (all or
+    none); without one the file is committed on its own. Raises storage.StoreError (Swedish message
+    naming the cause, e.g. a full disk) when the store cannot be written; nothing is committed then.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -473,12 +481,9 @@ def import_file(
             csv_path, line_col, skip = path, None, 1
         index = _resolve_columns(kind, headers, mapping)
 
-        con = storage.connect()
-        try:
+        with storage.session() as con:
             result = _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping,
-                          ps, known_providers, data_dir, progress, dry_run, rejects_csv)
-        finally:
-            con.close()
+                          ps, known_providers, data_dir, progress, dry_run, rejects_csv, tx)
     report = ImportReport(files=[result])
     if not dry_run:
         _save_report(data_dir, report)
@@ -487,7 +492,7 @@ def import_file(
 
 
 def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping, ps,
-         known_providers, data_dir, progress, dry_run=False, rejects_csv=None) -> FileImport:
+         known_providers, data_dir, progress, dry_run=False, rejects_csv=None, tx=None) -> FileImport:
     offset = 1 if line_col is not None else 0
     ncols = len(headers) + offset
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
@@ -642,54 +647,113 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
         staff_join = ("LEFT JOIN sm ON sm.raw = c.staff_raw "
                       "LEFT JOIN svc ON svc.services_raw = c.services_raw")
     progress("sparar", 0.7)
-    with storage.locked(data_dir):
-        # Merging needs the new rows twice; a first import streams them straight into Parquet.
-        what = "TABLE" if storage.parquet_path(data_dir, kind).exists() else "VIEW"
-        con.execute(f"""
-            CREATE TEMP {what} new AS SELECT {_stored_select(kind)}
-            FROM checked c JOIN cm ON cm.raw = c.client_raw {staff_join}
-            WHERE c._why IS NULL {no_dup}
-        """)
-        _merge(con, result, kind, data_dir)
+    if tx is not None:
+        _store(con, result, kind, data_dir, tx, staff_join, no_dup)
+    else:
+        with storage.transaction(data_dir) as own:
+            _store(con, result, kind, data_dir, own, staff_join, no_dup)
     return result
 
 
-def _merge(con, result: FileImport, kind: str, data_dir) -> None:
-    target = storage.parquet_path(data_dir, kind)
+def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, staff_join: str,
+           no_dup: str) -> None:
+    """Stage the accepted rows into the partitions they change (committed by tx with the other kinds)."""
+    stored = storage.periods(data_dir, kind)
+    # Merging needs the new rows several times; a first import streams them straight into Parquet.
+    con.execute(f"""
+        CREATE TEMP {"TABLE" if stored else "VIEW"} new AS
+        SELECT {_stored_select(kind)}, {storage.partition_sql(kind, "c.")} AS period
+        FROM checked c JOIN cm ON cm.raw = c.client_raw {staff_join}
+        WHERE c._why IS NULL {no_dup}
+    """)
+    _merge(con, result, kind, data_dir, tx, stored)
+
+
+def _neighbours(period: str) -> list[str]:
+    y, m = int(period[:4]), int(period[5:])
+    before = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
+    after = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
+    return [before, period, after]
+
+
+def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, stored: list[str]) -> None:
+    """Upsert by key into the partitions the rows fall in.
+
+    A stored row with the same key is looked up where it can be: grants in the partition of their
+    valid_from (part of the key); additional reports in every partition (they are few); visits in the
+    partitions of the new rows' months and the month either side (a correction that moves a check-in
+    across a month boundary). Partitions with only new rows get one more file; partitions where a row
+    is replaced or leaves are rewritten; the rest are not touched.
+    """
     keys = storage.KEYS[kind]
-    cols = [c.split()[0] for c in storage.SCHEMAS[kind].split(", ")]
-    on = " AND ".join(f"o.{k} = n.{k}" for k in keys)
-    if target.exists():
-        old = storage.table_sql(data_dir, kind)
-        same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in cols)
-        existing, unchanged = con.execute(f"""
-            SELECT count(*), count(*) FILTER (WHERE {same}) FROM new n JOIN {old} o ON {on}
-        """).fetchone()
+    cols = storage.columns(kind)
+    sel = ", ".join(cols)
+    if not stored:
+        result.new, result.replaced, result.unchanged = result.accepted, 0, 0
+        result.changed_months = sorted(r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall())
+        if result.new:
+            tx.write(con, kind, f"SELECT {sel}, period FROM new", rewrite=set())
+        return
+    touched = [r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall()]
+    if not touched:  # no accepted rows: nothing to merge
+        result.new = result.replaced = result.unchanged = 0
+        result.changed_months = []
+        return
+    if kind == "visits":
+        scope = sorted({n for p in touched for n in _neighbours(p)})
+    elif kind == "grants":
+        scope = touched
     else:
-        existing = unchanged = 0
+        scope = None
+    old = storage.table_sql(data_dir, kind, periods=scope, with_period=True)
+    on = " AND ".join(f"o.{k} = n.{k}" for k in keys)
+    same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in cols)
+    nk = ", ".join(f"n.{k}" for k in keys)
+    kk = ", ".join(keys)
+    # Stored keys first (only the key columns are read), whole rows only from partitions with a hit.
+    con.execute(f"CREATE TEMP TABLE hk AS SELECT {kk}, period FROM {old} WHERE ({kk}) IN (SELECT {kk} FROM new)")
+    hit_periods = sorted(p for (p,) in con.execute("SELECT DISTINCT period FROM hk").fetchall())
+    old = storage.table_sql(data_dir, kind, periods=hit_periods, with_period=True)
+    # A stored row can equal its new row only if its partition column (check-in, valid_from, event date)
+    # lies within the new rows' range: only those rows are read whole (row groups outside are skipped);
+    # a hit outside the range is a replaced row.
+    pcol = storage.PARTITION_COLUMN[kind]
+    lo, hi = con.execute(f"SELECT CAST(min({pcol}) AS VARCHAR), CAST(max({pcol}) AS VARCHAR) FROM new").fetchone()
+    typ = "TIMESTAMP" if kind == "visits" else "DATE"
+    con.execute(f"""CREATE TEMP TABLE same_keys AS SELECT {nk} FROM new n JOIN (
+                        SELECT * FROM {old} WHERE {pcol} BETWEEN {typ} {sql_literal(lo)} AND {typ} {sql_literal(hi)}
+                        AND ({kk}) IN (SELECT {kk} FROM hk)) o ON {on} WHERE {same}""")
+    sk = " AND ".join(f"s.{k} = n.{k}" for k in keys)
+    con.execute(f"""CREATE TEMP TABLE hits AS SELECT {nk}, n.period AS new_period, o.period AS old_period,
+                    EXISTS (SELECT 1 FROM same_keys s WHERE {sk}) AS same FROM new n JOIN hk o ON {on}""")
+    existing, unchanged = con.execute("SELECT count(*), count(*) FILTER (WHERE same) FROM hits").fetchone()
     result.unchanged = unchanged
     result.replaced = existing - unchanged
     result.new = result.accepted - existing
+    result.changed_months = []
     if result.new == 0 and result.replaced == 0:
-        return  # nothing changes: leave the file untouched (idempotent re-import)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    select_cols = ", ".join(cols)
-    if target.exists():
-        old = storage.table_sql(data_dir, kind)
-        source = (f"SELECT {select_cols} FROM {old} o WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on}) "
-                  f"UNION ALL SELECT {select_cols} FROM new")
-    else:
-        source = f"SELECT {select_cols} FROM new"
-    try:
-        con.execute("SET preserve_insertion_order = false")
-        # zstd level 1: about as fast to write as snappy, half the size of snappy (level 3 costs ~0.3 s more
-        # per 2.7 M rows for a 30 % smaller file).
-        con.execute(f"COPY ({source}) TO {sql_literal(str(tmp))} "
-                    "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        return  # nothing changes: no partition is written (idempotent re-import)
+    rewrite = {p for (p,) in con.execute(
+        "SELECT old_period FROM hits WHERE NOT same UNION SELECT new_period FROM hits WHERE NOT same").fetchall()}
+    hk = " AND ".join(f"h.{k} = n.{k}" for k in keys)
+    fresh = {p for (p,) in con.execute(
+        f"SELECT DISTINCT period FROM new n WHERE NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})").fetchall()}
+    result.changed_months = sorted(rewrite | fresh)
+    files = storage.manifest(data_dir)["files"].get(kind, {})
+    rewrite |= {p for p in fresh if len(files.get(p, [])) >= storage.MAX_FILES}  # compact
+    append = fresh - rewrite
+    con.execute("SET preserve_insertion_order = false")
+    if rewrite:
+        inside = ", ".join(storage.sql_literal(p) for p in sorted(rewrite))
+        kept = storage.table_sql(data_dir, kind, periods=sorted(rewrite), with_period=True)
+        tx.write(con, kind, f"""
+            SELECT {sel}, period FROM {kept} o WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on})
+            UNION ALL SELECT {sel}, period FROM new WHERE period IN ({inside})""", rewrite=rewrite)
+    if append:
+        inside = ", ".join(storage.sql_literal(p) for p in sorted(append))
+        tx.write(con, kind, f"""
+            SELECT {sel}, period FROM new n WHERE period IN ({inside})
+            AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})""", rewrite=set(), append=True)
 
 
 def _save_report(data_dir, report: ImportReport) -> None:

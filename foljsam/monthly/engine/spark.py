@@ -50,7 +50,10 @@ def kind_uris(store: str | os.PathLike, kind: str) -> list[str]:
     if _is_uri(base) and not base.startswith("file://"):
         return candidates
     local = [c.removeprefix("file://") for c in candidates]
-    return [c for c in local if os.path.exists(c)]
+    # A local store in the partitioned layout: the kind's directory in the current generation.
+    root = base.removeprefix("file://")
+    current = storage.kind_uri(root, kind) if os.path.isdir(root) else ""
+    return ([current] if current else []) + [c for c in local if os.path.exists(c)]
 
 
 def read_kind(spark, store: str | os.PathLike, kind: str):
