@@ -223,6 +223,6 @@ def test_command_over_spark_connect_prints_the_same_json_as_duckdb(connect_serve
                  spark_compute_kpis(store, "2026-03", provider_ids=ids, spark=spark))
     # A relative store path is the client's; it is sent to the server made absolute.
     rel = os.path.relpath(store)
-    _assert_same(compute_kpis(store, ["2026-07", "2026-08"], provider_ids=["HT-AROS"]),
-                 spark_compute_kpis(rel, ["2026-07", "2026-08"], provider_ids=["HT-AROS"],
+    _assert_same(compute_kpis(store, "2026-07", provider_ids=["HT-AROS"]),
+                 spark_compute_kpis(rel, "2026-07", provider_ids=["HT-AROS"],
                                     remote=f"sc://127.0.0.1:{connect_server}"))

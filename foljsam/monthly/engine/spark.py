@@ -11,6 +11,8 @@ the web never load it.
 
 Settings (local sessions): FOLJSAM_SPARK_MASTER (default local[*]), FOLJSAM_SPARK_DRIVER_MEMORY
 (default 2g), FOLJSAM_SPARK_SHUFFLE_PARTITIONS (default 8; Spark's 200 suits a cluster, not 2 cores).
+Spark Connect: FOLJSAM_SPARK_CONNECT_TIMEOUT (seconds to reach the server's port, default 10). The
+server reads the store, so give a path it sees (same machine or shared mount) or a URI.
 """
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ def _connect(remote: str):
     except Exception as exc:  # PySparkValueError on a malformed sc:// URL
         raise SparkUnavailable(f"Ogiltig Spark Connect-adress {remote!r}: {exc}") from exc
     try:
-        socket.create_connection((host, int(port)), timeout=float(os.environ.get("FOLJSAM_SPARK_CONNECT_TIMEOUT", "10"))).close()
+        timeout = float(os.environ.get("FOLJSAM_SPARK_CONNECT_TIMEOUT", "10"))
+        socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError as exc:
         raise SparkUnavailable(f"Spark Connect på {remote} gick inte att nå: {exc}") from exc
     try:
