@@ -3,14 +3,20 @@ anomaly pattern the engine knows – the demo generator (manual, quick successio
 no grant, dominant staff, late reports), the benchmark generator (double staffing, short visits,
 repeat / quick / overlap sequences, grants ending mid-month) and the hand-written cases of
 test_dialects (continuity, long days, month boundaries) – for a month and a quarter, through the
-command line, and over a store partitioned hive-style by period."""
+command line (local Spark and a real Spark Connect server), and over a store partitioned hive-style
+by period."""
 
 from __future__ import annotations
 
 import csv
 import json
 import math
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -144,10 +150,79 @@ def test_command_refusals_name_the_cause(spark, store):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError):  # no Spark Connect server there (or its client packages missing)
+    # No Spark Connect server there: refused at once (the client alone would retry for ~10 minutes).
+    with pytest.raises(CommandError, match="127.0.0.1:9"):
         call_command("monthly", "kpis", "--period", "2026-03", "--engine", "spark", "--spark-remote",
                      "sc://127.0.0.1:9", "--store", str(store), "--json")
+    with pytest.raises(CommandError, match="Spark Connect"):
+        call_command("monthly", "kpis", "--period", "2026-03", "--engine", "spark", "--spark-remote",
+                     "http://127.0.0.1:9", "--store", str(store), "--json")
     with pytest.raises(CommandError):
         call_command("monthly", "kpis", "--period", "2026-3", "--engine", "spark", "--json")
     with pytest.raises(CommandError):
         call_command("monthly", "kpis", "--period", "2026-03", "--engine", "duckdb", "--store", "s3a://b/m")
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """A real Spark Connect server on 127.0.0.1 at a free port (the jar ships with pyspark): local[2],
+    no UI, in its own process group so that the JVM and its launcher are stopped together."""
+    pyspark = pytest.importorskip("pyspark")
+    home = os.path.dirname(pyspark.__file__)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tmp = tmp_path_factory.mktemp("connect")
+    log = open(tmp / "server.log", "w")
+    confs = {"spark.connect.grpc.binding.address": "127.0.0.1", "spark.connect.grpc.binding.port": port,
+             "spark.ui.enabled": "false", "spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+             "spark.sql.shuffle.partitions": 2, "spark.local.dir": tmp / "local",
+             "spark.sql.warehouse.dir": tmp / "warehouse"}
+    cmd = [os.path.join(home, "bin", "spark-submit"), "--class",
+           "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]", "--driver-memory", "1g",
+           *(a for k, v in confs.items() for a in ("--conf", f"{k}={v}"))]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "SPARK_HOME": home})
+    try:
+        deadline = time.monotonic() + 180  # a start-up bound on a loaded machine, not a speed assertion
+        while True:
+            assert proc.poll() is None, (tmp / "server.log").read_text()[-3000:]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp / "server.log").read_text()[-3000:]
+                time.sleep(0.5)
+        yield port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def test_command_over_spark_connect_prints_the_same_json_as_duckdb(connect_server, spark, store, capsys):
+    """`--spark-remote sc://…` against a real Connect server, while a local session lives in this process
+    (the `spark` fixture) – the builder that refuses that case is not used – and leaves no Connect mode
+    behind: the local session still computes afterwards."""
+    from django.core.management import call_command
+
+    out = {}
+    for engine, extra in (("duckdb", []), ("spark", ["--spark-remote", f"sc://127.0.0.1:{connect_server}"])):
+        call_command("monthly", "kpis", "--period", "2026-03", "--engine", engine, *extra, "--store", str(store),
+                     "--json")
+        out[engine] = json.loads(capsys.readouterr().out)
+    assert len(out["duckdb"]) > 30
+    _assert_same(out["duckdb"], out["spark"])
+    assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
+    ids = ["P1", "P2", "P3"]
+    _assert_same(compute_kpis(store, "2026-03", provider_ids=ids),
+                 spark_compute_kpis(store, "2026-03", provider_ids=ids, spark=spark))
+    # A relative store path is the client's; it is sent to the server made absolute.
+    rel = os.path.relpath(store)
+    _assert_same(compute_kpis(store, "2026-07", provider_ids=["HT-AROS"]),
+                 spark_compute_kpis(rel, "2026-07", provider_ids=["HT-AROS"],
+                                    remote=f"sc://127.0.0.1:{connect_server}"))

@@ -11,6 +11,8 @@ the web never load it.
 
 Settings (local sessions): FOLJSAM_SPARK_MASTER (default local[*]), FOLJSAM_SPARK_DRIVER_MEMORY
 (default 2g), FOLJSAM_SPARK_SHUFFLE_PARTITIONS (default 8; Spark's 200 suits a cluster, not 2 cores).
+Spark Connect: FOLJSAM_SPARK_CONNECT_TIMEOUT (seconds to reach the server's port, default 10). The
+server reads the store, so give a path it sees (same machine or shared mount) or a URI.
 """
 
 from __future__ import annotations
@@ -81,14 +83,7 @@ def session(remote: str | None = None):
     except ImportError as exc:  # pragma: no cover – pyspark is a dependency
         raise SparkUnavailable("PySpark saknas: installera Följsam med `make install`.") from exc
     if remote:
-        try:
-            spark = SparkSession.builder.remote(remote).getOrCreate()
-        except ImportError as exc:
-            raise SparkUnavailable(
-                f"Spark Connect behöver paket som saknas ({exc}): pip install 'pyspark[connect]==4.3.0'."
-            ) from exc
-        except Exception as exc:  # refused, unreachable, or a local session already in this process
-            raise SparkUnavailable(f"Spark Connect på {remote} gick inte att nå: {exc}") from exc
+        spark = _connect(remote)
     else:
         tmp = tempfile.gettempdir()
         spark = (
@@ -108,6 +103,38 @@ def session(remote: str | None = None):
     # Dates of TIMESTAMP_NTZ do not depend on it; a store written with zone-aware timestamps does.
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     return spark
+
+
+def _connect(remote: str):
+    """A new Spark Connect session at `remote`, owned by the caller (stop() releases it on the server).
+
+    Built with the Connect client's own builder, not SparkSession.builder.remote(): that one refuses
+    while a local session lives in this process and sets SPARK_CONNECT_MODE_ENABLED, after which every
+    later local session in the process would try to be a Connect one. A server that is not listening
+    is refused here at once – the client itself retries an unreachable server for ~10 minutes.
+    """
+    import socket
+
+    try:
+        from pyspark.sql.connect.client.core import DefaultChannelBuilder
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError as exc:
+        raise SparkUnavailable(
+            f"Spark Connect behöver paket som saknas ({exc}): installera Följsam med `make install`."
+        ) from exc
+    try:
+        host, port = DefaultChannelBuilder(remote).endpoint.rsplit(":", 1)
+    except Exception as exc:  # PySparkValueError on a malformed sc:// URL
+        raise SparkUnavailable(f"Ogiltig Spark Connect-adress {remote!r}: {exc}") from exc
+    try:
+        timeout = float(os.environ.get("FOLJSAM_SPARK_CONNECT_TIMEOUT", "10"))
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise SparkUnavailable(f"Spark Connect på {remote} gick inte att nå: {exc}") from exc
+    try:
+        return ConnectSession.builder.remote(remote).create()
+    except Exception as exc:
+        raise SparkUnavailable(f"Spark Connect på {remote} gick inte att nå: {exc}") from exc
 
 
 class SparkRunner(Runner):
@@ -148,10 +175,21 @@ class SparkRunner(Runner):
 
 def spark_compute_kpis(store: str | os.PathLike, period: str | list[str], provider_ids=None, spark=None,
                        remote: str | None = None) -> list[dict]:
-    """kpis.compute_kpis() on Spark: the same list of dicts, read from the store at `store`."""
+    """kpis.compute_kpis() on Spark: the same list of dicts, read from the store at `store`.
+
+    Over Spark Connect the server reads the store, so `store` must be a path or URI the server sees
+    (the same machine, a shared file system, or hdfs://, s3a://…); a local relative path is made
+    absolute here. A Connect session opened here is released at the end."""
+    own = spark is None and bool(remote)
     spark = spark or session(remote)
+    if remote and not _is_uri(str(store)):
+        store = os.path.abspath(store)
     runner = SparkRunner(spark, store)
     try:
         return run_kpis(runner, period, provider_ids)
     finally:
-        runner.close()
+        try:
+            runner.close()
+        finally:
+            if own:
+                spark.stop()
