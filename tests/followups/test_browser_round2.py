@@ -47,10 +47,16 @@ def test_figures_and_assessment_page(r2, page):
         page.wait_for_selector(f"#svar-{answers[key]} >> text=Sparad")
     card = page.locator(f"#svar-{answers['klader']}")
     card.get_by_label("Kommentar Korrekta arbetskläder").fill("Egna byxor används.")
-    page.keyboard.press("Tab")  # leaving the field saves the comment
+    rate_url = f"/avtalsuppfoljning/svar/{answers['klader']}/bedom/"
+    with page.expect_response(lambda r: rate_url in r.url and r.request.method == "POST"):
+        page.keyboard.press("Tab")  # leaving the field saves the comment
     page.wait_for_selector(f"#svar-{answers['klader']} >> text=Sparad")
+    # The comment's card is swapped in and settled (htmx puts the focus back) before the next key:
+    # a "Sparad" already on the card must not stand in for the rating's own save.
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
     card.get_by_label("Grön – finns/uppnås").focus()
-    page.keyboard.press("3")
+    with page.expect_response(lambda r: rate_url in r.url and r.request.method == "POST"):
+        page.keyboard.press("3")
     page.wait_for_selector(f"#svar-{answers['klader']} input[value=red]:checked")
     page.wait_for_selector(f"#svar-{answers['klader']} >> text=Sparad")
     page.wait_for_selector("#filter-nav >> text=Röda (1)")
