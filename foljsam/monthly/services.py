@@ -517,15 +517,15 @@ def spill_remove_orphans() -> int:
             for work in tmp.glob("foljsam-import-*"):
                 shutil.rmtree(work, ignore_errors=True)
                 removed += 1
-            spill = tmp / "foljsam-duckdb-spill"
+            spill = storage.spill_root()  # files of connections without a directory of their own
             for file in spill.iterdir() if spill.is_dir() else ():
                 if file.is_file():
                     file.unlink(missing_ok=True)
                     removed += 1
-            removed += storage.remove_stale_spill()  # per-connection directories of dead processes
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-    storage.recover(data_dir())  # the store's staging and half-built generation of a killed import
+    # the store's staging, half-built generation and the spill directories of dead processes
+    storage.recover(data_dir())
     return removed
 
 

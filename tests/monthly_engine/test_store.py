@@ -190,7 +190,7 @@ def test_leftovers_of_an_interrupted_import_are_removed_at_the_next(loader):
     (stale_staging / "part-0.parquet").write_bytes(b"clear ids")
     orphan = loader.data / "generations" / "g000099"
     orphan.mkdir()
-    spill = storage._spill_root() / "999999999-deadbeef"  # no such process
+    spill = storage.spill_root() / "999999999-deadbeef"  # no such process
     spill.mkdir(parents=True, exist_ok=True)
     (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"clear ids")
     loader.load(visits=visit(2, 2))
@@ -226,7 +226,7 @@ def test_spill_directory_of_an_import_is_removed_even_after_an_exception(loader,
     monkeypatch.setattr(storage, "write_partitions", boom)
     with pytest.raises(storage.StoreError, match="Input/output error"):
         loader.load(visits=visit(1, 1))
-    assert seen and Path(seen[0]).parent == storage._spill_root()
+    assert seen and Path(seen[0]).parent == storage.spill_root()
     assert Path(seen[0]).name.startswith(f"{os.getpid()}-") and not Path(seen[0]).exists()
     assert not storage.has_data(loader.data)
 

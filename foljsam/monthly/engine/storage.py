@@ -190,7 +190,7 @@ def connect(threads: int | None = None, memory_limit: str | None = None,
     clear ids, and the data directory must not. Use session() to get a spill directory of one's own
     that is removed afterwards.
     """
-    spill = Path(spill_dir) if spill_dir else _spill_root()
+    spill = Path(spill_dir) if spill_dir else spill_root()
     spill.mkdir(parents=True, exist_ok=True)
     config = {
         "threads": threads or int(os.environ.get("FOLJSAM_DUCKDB_THREADS", os.cpu_count() or 2)),
@@ -200,7 +200,7 @@ def connect(threads: int | None = None, memory_limit: str | None = None,
     return duckdb.connect(":memory:", config=config)
 
 
-def _spill_root() -> Path:
+def spill_root() -> Path:
     return Path(tempfile.gettempdir()) / "foljsam-duckdb-spill"
 
 
@@ -208,7 +208,7 @@ def _spill_root() -> Path:
 def session(**kwargs):
     """A connection whose spill directory (<pid>-<id> under the spill root) is removed when it closes,
     also after an exception; directories of dead processes are removed at the next import."""
-    spill = _spill_root() / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    spill = spill_root() / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
     con = connect(spill_dir=spill, **kwargs)
     try:
         yield con
@@ -220,7 +220,7 @@ def session(**kwargs):
 def remove_stale_spill() -> int:
     """Spill directories of processes that no longer run (a crash mid-import): they may hold clear ids."""
     removed = 0
-    root = _spill_root()
+    root = spill_root()
     for path in root.iterdir() if root.exists() else []:
         pid = path.name.split("-", 1)[0]
         if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
