@@ -410,14 +410,19 @@ def queued_message(other: ImportRun | None) -> str:
     return str(QUEUED % {"period": other.period}) if other and other.period else str(QUEUED_UNKNOWN)
 
 
+def _import_lock_path() -> Path:
+    """The file whose lock an import holds (import_lock) and the worker's start tests (spill_remove_orphans)."""
+    path = data_dir() / "import.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @contextmanager
 def import_lock(*, run: ImportRun, on_wait=None):
     """One import at a time (they write the same Parquet files and recompute shared months): a second
     one waits here – its page says "en annan import av 2026-03 pågår, din står i kö" – instead of
     failing. A file lock, so the kernel frees it when the holder dies, even by kill -9."""
-    path = data_dir() / "import.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
+    with open(_import_lock_path(), "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -505,10 +510,8 @@ def spill_remove_orphans() -> int:
     import shutil
 
     tmp = Path(tempfile.gettempdir())
-    path = data_dir() / "import.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
     removed = 0
-    with open(path, "a+") as fh:
+    with open(_import_lock_path(), "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
