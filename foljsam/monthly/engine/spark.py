@@ -44,8 +44,9 @@ def kind_uris(store: str | os.PathLike, kind: str) -> list[str]:
     """Where a stored kind may be, in the order tried: a directory `<store>/<kind>/` (hive-style
     partitions, e.g. period=YYYY-MM/…parquet) or the single file `<store>/<kind>.parquet`.
 
-    The one place that knows the layout for Spark: point it at storage.kind_uri when the store has one.
-    Local paths are checked here; URIs are tried by Spark in this order.
+    The one place that knows the layout for Spark. A local store is resolved through storage.kind_uri
+    (the kind's directory in the current generation) first; a URI is not resolved (its CURRENT file is
+    not read) and is tried by Spark in this order.
     """
     base = str(store).rstrip("/")
     candidates = [f"{base}/{kind}", f"{base}/{kind}.parquet"]
