@@ -17,6 +17,7 @@ from pathlib import Path
 
 RESTART_PAUSE = 1.0  # seconds before a dead worker is started again; longer after a quick exit
 WORKER_STOP_SECONDS = 10.0
+SERVER_STOP_SECONDS = 5.0  # after Ctrl-C/SIGTERM, a server still running is sent SIGTERM
 
 
 def _worker_command() -> list[str]:
@@ -31,10 +32,11 @@ def main(argv: list[str]) -> int:
         print("användning: python -m foljsam.ops.withworker -- KOMMANDO …", file=sys.stderr)
         return 2
     stopping = False
+    stop_at = 0.0
 
     def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
+        nonlocal stopping, stop_at
+        stopping, stop_at = True, stop_at or time.monotonic()
         if server.poll() is None and signum != signal.SIGINT:  # Ctrl-C reaches the server by itself
             server.send_signal(signum)
 
@@ -55,6 +57,14 @@ def main(argv: list[str]) -> int:
                 worker = subprocess.Popen(_worker_command())
                 started = time.monotonic()
                 print(f"Worker startad bredvid servern (pid {worker.pid}).", file=sys.stderr, flush=True)
+            if stopping and time.monotonic() - stop_at > SERVER_STOP_SECONDS and server.poll() is None:
+                # the server did not stop on the signal (one started with SIGINT ignored – as the children
+                # of a shell's background job are – never sees Ctrl-C): ask it as a service manager would
+                server.terminate()
+                try:
+                    server.wait(WORKER_STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    server.kill()
             time.sleep(0.2)
     finally:
         if worker.poll() is None:
