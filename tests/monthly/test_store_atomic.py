@@ -29,11 +29,11 @@ def test_a_full_disk_while_storing_the_second_file_stores_nothing(world, tmp_pat
     before, snapshots = _stored(), list(KpiSnapshot.objects.values_list("provider_id", "period", "values"))
     real, calls = storage.write_partitions, []
 
-    def full(con, select, folder, name):
+    def full(con, select, folder, name, **kw):
         calls.append(folder)
         if len(calls) == 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(con, select, folder, name)
+        return real(con, select, folder, name, **kw)
 
     monkeypatch.setattr(storage, "write_partitions", full)
     november = october_export().replace("2026-10-", "2026-11-").replace("2026-09-30", "2026-10-31")

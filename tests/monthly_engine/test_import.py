@@ -207,6 +207,34 @@ def test_non_utf8_and_non_csv_refused(loader):
     assert not storage.has_data(loader.data, "visits")
 
 
+def test_encoding_checked_while_reading_not_in_a_separate_pass(loader):
+    """The rows' encoding is checked by the read itself (no second pass over the file): a byte that is
+    not UTF-8 in any row refuses the whole file, naming its offset; so does one in the header line,
+    which check_file (before a multi-file import) decodes on its own."""
+    from foljsam.monthly.engine.importer import check_file
+
+    good = visits_csv().encode()
+    at = good.index(b"c2")  # a client id on the last row, far from the header
+    bad_row = loader.tmp / "bad-row.csv"
+    bad_row.write_bytes(good[:at] + b"\xc5sa" + good[at + 2:])
+    check_file(bad_row, "visits")  # the header is fine: the rows are checked when read
+    with pytest.raises(FileRefused, match=f"^Filen är inte UTF-8-kodad.*byte {at}\\)"):
+        import_file(bad_row, "visits", loader.data, KEY, PROVIDERS)
+    with pytest.raises(FileRefused, match="^Filen är inte UTF-8-kodad"):
+        import_file(bad_row, "visits", loader.data, KEY, PROVIDERS, dry_run=True)
+    truncated = loader.tmp / "truncated.csv"
+    truncated.write_bytes(good.rstrip(b"\n") + b"\xc3")  # ends inside a character
+    with pytest.raises(FileRefused, match="^Filen är inte UTF-8-kodad"):
+        import_file(truncated, "visits", loader.data, KEY, PROVIDERS)
+    bad_header = loader.tmp / "bad-header.csv"
+    bad_header.write_bytes(b"\xc5" + good)
+    for call in (lambda: check_file(bad_header, "visits"),
+                 lambda: import_file(bad_header, "visits", loader.data, KEY, PROVIDERS)):
+        with pytest.raises(FileRefused, match="^Filen är inte UTF-8-kodad.*byte 0\\)"):
+            call()
+    assert not storage.has_data(loader.data, "visits")
+
+
 def test_swedish_headers_with_formats_and_method_values(loader):
     text = (
         "Besöks-ID;Utförare;Personnummer;Medarbetare;Inkvittens;Utkvittens;Registrering;Insatser\n"

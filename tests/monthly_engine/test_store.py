@@ -120,14 +120,14 @@ def _full_disk_on(call: int, monkeypatch):
     real = storage.write_partitions
     calls = []
 
-    def write(con, select, folder, name):
+    def write(con, select, folder, name, **kw):
         calls.append(folder)
         if len(calls) == call:
             # a partial file first, as a real full disk leaves
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "partial.parquet").write_bytes(b"PAR1")
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(con, select, folder, name)
+        return real(con, select, folder, name, **kw)
 
     monkeypatch.setattr(storage, "write_partitions", write)
     return calls
@@ -217,7 +217,7 @@ def test_recover_at_a_worker_start_cleans_unless_an_import_holds_the_store(loade
 def test_spill_directory_of_an_import_is_removed_even_after_an_exception(loader, monkeypatch):
     seen = []
 
-    def boom(con, select, folder, name):
+    def boom(con, select, folder, name, **kw):
         temp = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
         seen.append(temp)
         Path(temp, "spill.tmp").write_bytes(b"clear ids")  # what DuckDB leaves when it spills
@@ -321,3 +321,38 @@ def test_a_corrected_row_far_from_the_new_rows_range_counts_as_replaced(loader):
     f = report.kind("visits")
     assert (f.new, f.replaced, f.unchanged) == (0, 1, 1)
     assert {r[1]: r[4].day for r in rows(loader.data)} == {"v1": 28, "v2": 28}
+
+
+@pytest.mark.parametrize("kind", ["visits", "grants"])
+def test_a_write_per_partition_stores_what_one_partitioned_write_stores(tmp_path, kind):
+    """Transaction.write with the periods known writes each partition on its own (filtered on a range of
+    its partition column); the partitions hold the same rows as one COPY … PARTITION_BY, a listed
+    period without rows gets no file, and more than PER_PARTITION_MAX periods take the single COPY."""
+    column = storage.PARTITION_COLUMN[kind]
+    typ = "TIMESTAMP" if kind == "visits" else "DATE"
+    # Rows on both edges of months: the 1st at 00:00 and the last day at 23:59:59.
+    edges = ["2026-01-01 00:00:00", "2026-01-31 23:59:59", "2026-02-01 00:00:00", "2026-02-28 23:59:59",
+             "2026-03-01 00:00:00", "2026-11-30 23:59:59", "2026-12-01 00:00:00", "2026-12-31 23:59:59"]
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE src ({storage.SCHEMAS[kind]})")
+    for i, edge in enumerate(edges):
+        values = {c: None for c in storage.columns(kind)}
+        values.update({"provider_id": f"P{i}", "client": "c", column: edge})
+        con.execute(f"INSERT INTO src VALUES ({', '.join('?' for _ in values)})", list(values.values()))
+    select = f"SELECT *, strftime({column}, '%Y-%m') AS period FROM src"
+    order = ", ".join(storage.columns(kind)[:2])
+    stored = {}
+    for label, where, periods in (
+            ("one copy", "", None),
+            ("per partition", f" WHERE {column} < {typ} '2026-04-01'", ["2026-01", "2026-02", "2026-03", "2026-04"]),
+            ("too many", "", ["2026-01", "2026-02", "2026-03", "2026-11", "2026-12"])):
+        data = tmp_path / label.replace(" ", "-")
+        with storage.transaction(data) as tx:
+            tx.write(con, kind, select + where, rewrite=set(), periods=periods)
+        stored[label] = {p: duckdb.sql(f"SELECT * FROM {storage.table_sql(data, kind, [p])} ORDER BY {order}")
+                         .fetchall() for p in files(data, kind)}
+    assert {p: len(v) for p, v in stored["one copy"].items()} == {
+        "2026-01": 2, "2026-02": 2, "2026-03": 1, "2026-11": 1, "2026-12": 2}
+    assert stored["too many"] == stored["one copy"]
+    # 2026-04 was listed but has no rows: no file, no partition
+    assert stored["per partition"] == {p: stored["one copy"][p] for p in ("2026-01", "2026-02", "2026-03")}

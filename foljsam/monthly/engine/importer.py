@@ -202,6 +202,29 @@ def _check_utf8(path: Path) -> None:
             raise FileRefused("Filen är inte UTF-8-kodad (den slutar mitt i ett tecken).") from None
 
 
+def _header_line(path: Path) -> str:
+    """The first line of a CSV file. Only it is decoded here; the rest of the file is checked for
+    UTF-8 by DuckDB while it is read (_refuse_invalid_encoding), not in a separate pass."""
+    with open(path, "rb") as fh:  # bytes: a text reader would decode a whole buffer, not the line
+        raw = fh.readline(1 << 20)
+    try:
+        first = raw.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        _check_utf8(path)  # raises FileRefused naming the byte
+        raise FileRefused("Filen är inte UTF-8-kodad.") from None
+    if not first.strip():
+        raise FileRefused("Filen är tom eller saknar rubrikrad.")
+    return first
+
+
+def _refuse_invalid_encoding(con, path: Path) -> None:
+    """A byte sequence that is not UTF-8 in a column the import reads refuses the whole file (DuckDB
+    lists such lines as INVALID ENCODING); the message names the first invalid byte of the file."""
+    if con.execute("SELECT count(*) FROM rej_err WHERE error_type = 'INVALID ENCODING'").fetchone()[0]:
+        _check_utf8(path)
+        raise FileRefused("Filen är inte UTF-8-kodad. Spara den som CSV UTF-8 och försök igen.")
+
+
 def _detect_format(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(8192)
@@ -471,11 +494,7 @@ def import_file(
             headers = _xlsx_to_csv(path, mapping, csv_path, progress)
             delim, line_col, skip = ",", 0, 0  # column 0 holds the sheet row number
         else:
-            _check_utf8(path)
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                first = fh.readline()
-            if not first.strip():
-                raise FileRefused("Filen är tom eller saknar rubrikrad.")
+            first = _header_line(path)
             delim = _detect_delimiter(first)
             headers = next(csv.reader([first], delimiter=delim))
             csv_path, line_col, skip = path, None, 1
@@ -516,6 +535,8 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
              t AS (SELECT {"_pos, " if pos else ""}{typed} FROM s)
         SELECT *, {_reason(checks)} AS _why FROM t
     """)
+    if line_col is None:
+        _refuse_invalid_encoding(con, csv_path)
     if known_providers is not None:
         con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS provider_id",
                     [sorted({str(p) for p in known_providers})])
@@ -622,9 +643,9 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
             FROM checked c WHERE _why IS NULL {no_dup}""").fetchone()
         result.span = {"first": first, "last": None if open_ended else last} if first else {}
     else:
-        col = "check_in" if kind == "visits" else "event_date"
+        # By the partition column: these months are also the partitions the rows go to (_merge).
         result.months = dict(con.execute(f"""
-            SELECT strftime({col}, '%Y-%m'), count(*) FROM checked c WHERE _why IS NULL {no_dup}
+            SELECT {storage.partition_sql(kind)}, count(*) FROM checked c WHERE _why IS NULL {no_dup}
             GROUP BY 1 ORDER BY 1""").fetchall())
     if dry_run:
         return result
@@ -688,13 +709,16 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     keys = storage.KEYS[kind]
     cols = storage.columns(kind)
     sel = ", ".join(cols)
+    # The partitions of the new rows: visits and additional reports are partitioned by the month their
+    # months dict already counts (no pass over the rows); grants by valid_from's month.
+    touched = (sorted(result.months) if kind != "grants"
+               else sorted(r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall()))
     if not stored:
         result.new, result.replaced, result.unchanged = result.accepted, 0, 0
-        result.changed_months = sorted(r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall())
+        result.changed_months = touched
         if result.new:
-            tx.write(con, kind, f"SELECT {sel}, period FROM new", rewrite=set())
+            tx.write(con, kind, f"SELECT {sel}, period FROM new", rewrite=set(), periods=touched)
         return
-    touched = [r[0] for r in con.execute("SELECT DISTINCT period FROM new").fetchall()]
     if not touched:  # no accepted rows: nothing to merge
         result.new = result.replaced = result.unchanged = 0
         result.changed_months = []
@@ -748,12 +772,14 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
         kept = storage.table_sql(data_dir, kind, periods=sorted(rewrite), with_period=True)
         tx.write(con, kind, f"""
             SELECT {sel}, period FROM {kept} o WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on})
-            UNION ALL SELECT {sel}, period FROM new WHERE period IN ({inside})""", rewrite=rewrite)
+            UNION ALL SELECT {sel}, period FROM new WHERE period IN ({inside})""", rewrite=rewrite,
+                 periods=sorted(rewrite))
     if append:
         inside = ", ".join(storage.sql_literal(p) for p in sorted(append))
         tx.write(con, kind, f"""
             SELECT {sel}, period FROM new n WHERE period IN ({inside})
-            AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})""", rewrite=set(), append=True)
+            AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})""", rewrite=set(), append=True,
+                 periods=sorted(append))
 
 
 def _save_report(data_dir, report: ImportReport) -> None:
@@ -768,7 +794,7 @@ def _save_report(data_dir, report: ImportReport) -> None:
 
 
 def read_header(path: str | os.PathLike, mapping: ColumnMapping | None = None) -> list[str]:
-    """The header row of a CSV or XLSX file, refusing files that are neither or not UTF-8."""
+    """The header row of a CSV or XLSX file, refusing files that are neither or whose header line is not UTF-8."""
     path, mapping = Path(path), mapping or ColumnMapping()
     if _detect_format(path) == "xlsx":
         import openpyxl
@@ -787,15 +813,13 @@ def read_header(path: str | os.PathLike, mapping: ColumnMapping | None = None) -
         if not first:
             raise FileRefused("Filen är tom.")
         return ["" if v is None else str(v) for v in first]
-    _check_utf8(path)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
-    if not first.strip():
-        raise FileRefused("Filen är tom eller saknar rubrikrad.")
+    first = _header_line(path)
     return next(csv.reader([first], delimiter=_detect_delimiter(first)))
 
 
 def check_file(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> None:
-    """Cheap check before anything of a multi-file import is stored: format, encoding, and that
-    the header fits `kind` (raises FileRefused naming the problem)."""
+    """Cheap check before anything of a multi-file import is read: format, the header line's encoding,
+    and that the header fits `kind` (raises FileRefused naming the problem). The encoding of the rows
+    is checked while the import reads them; the store transaction keeps a refused file from storing
+    anything of the import."""
     _resolve_columns(kind, read_header(path, mapping), mapping or ColumnMapping())
