@@ -356,3 +356,15 @@ def test_a_write_per_partition_stores_what_one_partitioned_write_stores(tmp_path
     assert stored["too many"] == stored["one copy"]
     # 2026-04 was listed but has no rows: no file, no partition
     assert stored["per partition"] == {p: stored["one copy"][p] for p in ("2026-01", "2026-02", "2026-03")}
+
+
+def test_re_sent_rows_are_not_appended_again_beside_new_ones(loader):
+    """A month whose new rows include re-sent stored ones gets only the others appended; a month with
+    only re-sent rows is not written; a month without stored keys is appended whole."""
+    loader.load(visits=visit(1, 27, "02") + visit(2, 1))
+    export = visit(1, 27, "02") + visit(3, 28, "02") + visit(2, 1) + visit(4, 1, "04")
+    report = import_file(loader.write(VISITS_HEADER + export), "visits", loader.data, KEY, PROVIDERS).kind("visits")
+    assert (report.new, report.unchanged, report.replaced) == (2, 2, 0)
+    assert report.changed_months == ["2026-02", "2026-04"]
+    assert [r[1] for r in rows(loader.data)] == ["v1", "v2", "v3", "v4"]  # each once
+    assert {p: len(f) for p, f in files(loader.data).items()} == {"2026-02": 2, "2026-03": 1, "2026-04": 1}

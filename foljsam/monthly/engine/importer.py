@@ -734,8 +734,9 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in cols)
     nk = ", ".join(f"n.{k}" for k in keys)
     kk = ", ".join(keys)
+    ok = ", ".join(f"o.{k}" for k in keys)
     # Stored keys first (only the key columns are read), whole rows only from partitions with a hit.
-    con.execute(f"CREATE TEMP TABLE hk AS SELECT {kk}, period FROM {old} WHERE ({kk}) IN (SELECT {kk} FROM new)")
+    con.execute(f"CREATE TEMP TABLE hk AS SELECT {ok}, o.period, n.period AS new_period FROM {old} o JOIN new n ON {on}")
     hit_periods = sorted(p for (p,) in con.execute("SELECT DISTINCT period FROM hk").fetchall())
     old = storage.table_sql(data_dir, kind, periods=hit_periods, with_period=True)
     # A stored row can equal its new row only if its partition column (check-in, valid_from, event date)
@@ -747,9 +748,9 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     con.execute(f"""CREATE TEMP TABLE same_keys AS SELECT {nk} FROM new n JOIN (
                         SELECT * FROM {old} WHERE {pcol} BETWEEN {typ} {sql_literal(lo)} AND {typ} {sql_literal(hi)}
                         AND ({kk}) IN (SELECT {kk} FROM hk)) o ON {on} WHERE {same}""")
-    sk = " AND ".join(f"s.{k} = n.{k}" for k in keys)
-    con.execute(f"""CREATE TEMP TABLE hits AS SELECT {nk}, n.period AS new_period, o.period AS old_period,
-                    EXISTS (SELECT 1 FROM same_keys s WHERE {sk}) AS same FROM new n JOIN hk o ON {on}""")
+    sk = " AND ".join(f"s.{k} = o.{k}" for k in keys)
+    con.execute(f"""CREATE TEMP TABLE hits AS SELECT {ok}, o.new_period, o.period AS old_period,
+                    EXISTS (SELECT 1 FROM same_keys s WHERE {sk}) AS same FROM hk o""")
     existing, unchanged = con.execute("SELECT count(*), count(*) FILTER (WHERE same) FROM hits").fetchone()
     result.unchanged = unchanged
     result.replaced = existing - unchanged
@@ -760,8 +761,12 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     rewrite = {p for (p,) in con.execute(
         "SELECT old_period FROM hits WHERE NOT same UNION SELECT new_period FROM hits WHERE NOT same").fetchall()}
     hk = " AND ".join(f"h.{k} = n.{k}" for k in keys)
-    fresh = {p for (p,) in con.execute(
-        f"SELECT DISTINCT period FROM new n WHERE NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})").fetchall()}
+    # A month has new rows that are not hits when it has more new rows than hits (keys are unique on
+    # both sides), counted without another pass over the new rows.
+    per_month = (result.months if kind != "grants"
+                 else dict(con.execute("SELECT period, count(*) FROM new GROUP BY 1").fetchall()))
+    hits_per_month = dict(con.execute("SELECT new_period, count(*) FROM hits GROUP BY 1").fetchall())
+    fresh = {p for p, n in per_month.items() if n > hits_per_month.get(p, 0)}
     result.changed_months = sorted(rewrite | fresh)
     files = storage.manifest(data_dir)["files"].get(kind, {})
     rewrite |= {p for p in fresh if len(files.get(p, [])) >= storage.MAX_FILES}  # compact
@@ -776,10 +781,12 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
                  periods=sorted(rewrite))
     if append:
         inside = ", ".join(storage.sql_literal(p) for p in sorted(append))
-        tx.write(con, kind, f"""
-            SELECT {sel}, period FROM new n WHERE period IN ({inside})
-            AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})""", rewrite=set(), append=True,
-                 periods=sorted(append))
+        # Only a month with a stored key among its new rows needs them filtered out (e.g. the end of the
+        # month before, re-sent unchanged); the export's own month usually has none.
+        with_hits = set(hits_per_month) & append
+        known = f"AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})" if with_hits else ""
+        tx.write(con, kind, f"SELECT {sel}, period FROM new n WHERE period IN ({inside}) {known}",
+                 rewrite=set(), append=True, periods=sorted(append))
 
 
 def _save_report(data_dir, report: ImportReport) -> None:
