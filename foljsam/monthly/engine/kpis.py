@@ -8,7 +8,7 @@ every subquery aliased, integer comparisons instead of decimal factors), so a di
 the same figures: compute_kpis() on DuckDB, spark.compute_kpis() on Spark, run_kpis() on any Runner.
 
 Sources (each grouped by provider_id, joined on the provider list):
-  rows        the month's visit rows with per-row flags (table m_rows, built by ROWS_SQL)
+  rows        the month's visit rows with a flag per share figure (table m_rows, built by ROWS_SQL)
   grants      GRANTS_SQL       continuity  CONTINUITY_SQL      dominant  DOMINANT_SQL
   long_days   LONG_DAYS_SQL    reports     REPORTS_SQL         final     expressions over the join
 
@@ -60,8 +60,9 @@ class Kpi:
         return "red" if beyond(red) else "yellow" if beyond(yellow) else "green"
 
 
-def _share(flag: str) -> str:
-    return f"avg(CASE WHEN {flag} THEN 1.0 ELSE 0.0 END)"  # avg over no rows = NULL: undefined share
+def _share(key: str) -> str:
+    """The share of the month's rows whose flag (Kpi.flag, a column flag_<key> of m_rows) holds."""
+    return f"avg(CASE WHEN flag_{key} THEN 1.0 ELSE 0.0 END)"  # avg over no rows = NULL: undefined share
 
 
 _F = {
@@ -166,7 +167,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.10,
         True,
         "rows",
-        _share(_F["manual"]),
+        _share("manual_share"),
         _F["manual"],
     ),
     Kpi(
@@ -179,7 +180,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.10,
         True,
         "rows",
-        _share(_F["generic"]),
+        _share("generic_share"),
         _F["generic"],
     ),
     Kpi(
@@ -204,7 +205,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.10,
         True,
         "rows",
-        _share(_F["short"]),
+        _share("short_visit_share"),
         _F["short"],
     ),
     Kpi(
@@ -217,7 +218,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.05,
         True,
         "rows",
-        _share(_F["repeat"]),
+        _share("repeat_share"),
         _F["repeat"],
     ),
     Kpi(
@@ -230,7 +231,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.05,
         True,
         "rows",
-        _share(_F["quick"]),
+        _share("quick_succession_share"),
         _F["quick"],
     ),
     Kpi(
@@ -243,7 +244,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.03,
         True,
         "rows",
-        _share(_F["overlap"]),
+        _share("overlap_share"),
         _F["overlap"],
     ),
     Kpi(
@@ -256,7 +257,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         0.05,
         True,
         "rows",
-        _share(_F["no_grant"]),
+        _share("visits_without_grant_share"),
         _F["no_grant"],
     ),
     Kpi(
@@ -368,11 +369,10 @@ _ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
 ROWS_SQL = """
 WITH base AS (
     SELECT provider_id, visit_id, client, staff, check_in, check_out, method, services,
-           date_diff('second', check_in, check_out) AS duration_seconds,
-           date_diff('second', check_in, check_out) / 60.0 AS duration_minutes
+           date_diff('second', check_in, check_out) AS duration_seconds
     FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}
 ), seq AS (
-    SELECT *,
+    SELECT *, duration_seconds / 60.0 AS duration_minutes,
         lag(client) OVER s AS s_prev_client,
         lag(check_out) OVER s AS s_prev_check_out,
         max(check_out) OVER (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id
@@ -388,11 +388,18 @@ WITH base AS (
     JOIN {months} mo ON g.valid_from <= mo.ml AND (g.valid_to IS NULL OR g.valid_to >= mo.ms)
     GROUP BY g.provider_id, g.client, mo.ms
 )
-SELECT seq.*, g.granted_client
+SELECT {out}
 FROM seq LEFT JOIN granted_clients g ON g.provider_id = seq.provider_id AND g.granted_client = seq.client
      AND g.g_month = CAST(date_trunc('month', seq.check_in) AS DATE)
 WHERE seq.check_in >= {m_start} AND CAST(date_trunc('month', seq.check_in) AS DATE) IN ({in_months})
 """
+
+# What m_rows keeps for the figures ({out} of ROWS_SQL): the columns the other sources read and, per share
+# figure, its Kpi.flag evaluated where the window columns exist (flag_<key>); a narrow table costs less to
+# keep than every row's window columns. flagged_rows() keeps them all (ROWS_DETAIL_OUT) to show them.
+ROWS_OUT = ", ".join(["seq.provider_id", "seq.client", "seq.staff", "seq.check_in", "seq.duration_seconds",
+                      "seq.duration_minutes", *(f"({k.flag}) AS flag_{k.key}" for k in CATALOGUE if k.flag)])
+ROWS_DETAIL_OUT = "seq.*, g.granted_client"
 
 # Minutes per month × the share of each month's days the grant is in force, summed over the months.
 GRANTS_SQL = """
@@ -625,7 +632,7 @@ def kpi_sql(source, period: str | list[str], provider_ids=None) -> tuple[str, st
         f"WITH {', '.join(ctes)}, pl AS ({plist}) SELECT pl.provider_id, {', '.join(cols)} "
         f"FROM pl {' '.join(joins)} ORDER BY pl.provider_id"
     )
-    return ROWS_SQL.format(**p, detail=""), query
+    return ROWS_SQL.format(**p, detail="", out=ROWS_OUT), query
 
 
 def run_kpis(runner: Runner, period: str | list[str], provider_ids=None) -> list[dict]:
@@ -691,7 +698,7 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
     own = con is None
     con = _connect(con)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=DETAIL_SQL))
+        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=DETAIL_SQL, out=ROWS_DETAIL_OUT))
         if kpi.flag:
             extra = (", " + _SEQ_PREV[key]) if key in _SEQ_PREV else ""
             q = f"SELECT {_ROW_COLS}{extra} FROM m_rows WHERE {kpi.flag} ORDER BY {_ORDER}"
