@@ -94,11 +94,13 @@ def _sql_chars(chars: str) -> str:
 
 
 def trim_sql(col: str) -> str:
-    """SQL for normalise_id(coalesce(col, '')). Fast path: a pure-ASCII value (strlen = length) whose
-    first and last characters are printable needs no regular expression."""
+    """SQL for normalise_id(coalesce(col, '')). Fast path: a value whose first and last characters are
+    printable ASCII needs no regular expression (every character in WHITESPACE is below 33 or not ASCII).
+    The last character is read at the byte length: for a value with a non-ASCII character that position
+    lies past its last character, substr() gives '' and the value takes the regular expression."""
     ws = _sql_chars(WHITESPACE)
     return (f"CASE WHEN {col} IS NULL THEN '' "
-            f"WHEN strlen({col}) = length({col}) AND ascii({col}) > 32 AND ascii(right({col}, 1)) > 32 THEN {col} "
+            f"WHEN ascii({col}) > 32 AND ascii({col}) < 128 AND ascii(substr({col}, strlen({col}))) > 32 THEN {col} "
             f"ELSE regexp_replace({col}, '^[{ws}]+|[{ws}]+$', '', 'g') END")
 
 

@@ -107,3 +107,14 @@ def test_each_staff_spelling_is_trimmed_the_same_in_sql_and_python(raw, tmp_path
 
 def test_staff_ids_keep_their_dashes():
     assert normalise_id("AB\u20131") == "AB\u20131"  # a staff id is not a personnummer
+
+
+@pytest.mark.parametrize("raw", ["Åsa.ö", "Åsa.ö\u00a0", "\u3000Åsa.ö", "Åsa.ö ", " Åsa.ö\t", "Åsa.ö\u2007\u00a0"])
+def test_ids_with_non_ascii_letters_are_trimmed_the_same_in_sql_and_python(raw):
+    """trim_sql's fast path reads the last character at the byte length; a value with a letter outside
+    ASCII must still lose its surrounding whitespace (of any kind) and keep its letters."""
+    from foljsam.lib.pseudonym import trim_sql
+
+    assert normalise_id(raw) == "Åsa.ö"
+    with duckdb.connect() as con:
+        assert con.execute(f"SELECT {trim_sql('x')} FROM (SELECT ? AS x)", [raw]).fetchall() == [("Åsa.ö",)]
