@@ -195,3 +195,16 @@ def test_postgres_on_the_hand_written_tables(pg):
     _assert_expected(postgres_compute_kpis(pg, "2026-03", TABLES))
     only = postgres_compute_kpis(pg, ["2026-03"], TABLES, provider_ids=["P3", "P9"])
     assert [r["provider_id"] for r in only] == ["P3", "P9"] and only[1]["visits"] == 0
+
+
+def test_sqlglot_is_loaded_only_to_render_for_another_engine():
+    """Every command starts Django, which loads the catalogue; sqlglot (tens of ms to import) is loaded
+    only when a statement is rendered for Spark or PostgreSQL."""
+    import subprocess
+    import sys
+
+    code = ("import django, sys; django.setup(); from foljsam.monthly.engine import dialects; "
+            "dialects.render('SELECT 1', 'duckdb'); assert 'sqlglot' not in sys.modules; "
+            "dialects.render('SELECT 1', 'spark'); assert 'sqlglot' in sys.modules")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "foljsam.settings"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)

@@ -12,30 +12,33 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import sqlglot
-from sqlglot import exp
-
 ENGINES = ("duckdb", "spark", "postgres")
 
 
-def _double_literals(node: exp.Expression) -> exp.Expression:
+def _double_literals(node):
     # DuckDB reads 1.0 as DECIMAL but divides and averages it as DOUBLE; Spark keeps DECIMAL and
     # rounds (avg(1.0) is DECIMAL(6,5) there, 7/60.0 is rounded to 6 places), so Spark gets doubles.
+    from sqlglot import exp
+
     if isinstance(node, exp.Literal) and node.is_number and "." in node.this:
         return exp.cast(node.copy(), exp.DataType.build("DOUBLE"))
     return node
 
 
-def _spark_percentile(node: exp.Expression) -> exp.Expression:
+def _spark_percentile(node):
     # quantile_cont(x, q) → percentile(x, q): Spark's exact percentile, interpolated like DuckDB's
     # (sqlglot 30.30 would write percentile_approx, which returns a value of the data instead).
+    from sqlglot import exp
+
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         return exp.Anonymous(this="percentile", expressions=[node.this.copy(), node.expression.copy()])
     return node
 
 
-def _percentile_within_group(node: exp.Expression) -> exp.Expression:
+def _percentile_within_group(node):
     # quantile_cont(x, q) → percentile_cont(q) WITHIN GROUP (ORDER BY x), PostgreSQL's spelling.
+    from sqlglot import exp
+
     if isinstance(node, exp.PercentileCont) and not isinstance(node.parent, exp.WithinGroup):
         value, quantile = node.this, node.expression
         if quantile is None:
@@ -60,6 +63,8 @@ def render(sql: str, engine: str) -> str:
         raise ValueError(f"Okänd motor {engine!r}; välj {', '.join(ENGINES)}.")
     if engine == "duckdb":
         return sql
+    import sqlglot  # only for the other engines: it costs every command's start-up otherwise
+
     tree = sqlglot.parse_one(sql, read="duckdb", error_level=sqlglot.ErrorLevel.RAISE)
     for transform in _TRANSFORMS.get(engine, ()):
         tree = tree.transform(transform)
