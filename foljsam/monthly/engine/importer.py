@@ -680,14 +680,14 @@ def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
            no_dup: str) -> None:
     """Stage the accepted rows into the partitions they change (committed by tx with the other kinds)."""
     stored = storage.periods(data_dir, kind)
-    # Merging needs the new rows several times; a first import streams them straight into Parquet.
+    # A view: its rows are computed (pseudonyms joined) only where they are written or compared whole.
     con.execute(f"""
-        CREATE TEMP {"TABLE" if stored else "VIEW"} new AS
+        CREATE TEMP VIEW new AS
         SELECT {_stored_select(kind)}, {storage.partition_sql(kind, "c.")} AS period
         FROM checked c JOIN cm ON cm.raw = c.client_raw {staff_join}
         WHERE c._why IS NULL {no_dup}
     """)
-    _merge(con, result, kind, data_dir, tx, stored)
+    _merge(con, result, kind, data_dir, tx, stored, no_dup)
 
 
 def _neighbours(period: str) -> list[str]:
@@ -697,7 +697,8 @@ def _neighbours(period: str) -> list[str]:
     return [before, period, after]
 
 
-def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, stored: list[str]) -> None:
+def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, stored: list[str],
+           no_dup: str = "") -> None:
     """Upsert by key into the partitions the rows fall in.
 
     A stored row with the same key is looked up where it can be: grants in the partition of their
@@ -735,15 +736,21 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     nk = ", ".join(f"n.{k}" for k in keys)
     kk = ", ".join(keys)
     ok = ", ".join(f"o.{k}" for k in keys)
+    pcol = storage.PARTITION_COLUMN[kind]
+    # The new rows' keys, partition column and partition: visits and additional reports straight from the
+    # checked rows (their keys hold no pseudonym), grants (few) from the view.
+    con.execute("CREATE TEMP TABLE new_keys AS " + (
+        f"SELECT {kk}, {pcol}, {storage.partition_sql(kind)} AS period FROM checked c WHERE c._why IS NULL {no_dup}"
+        if kind != "grants" else f"SELECT {kk}, {pcol}, period FROM new"))
     # Stored keys first (only the key columns are read), whole rows only from partitions with a hit.
-    con.execute(f"CREATE TEMP TABLE hk AS SELECT {ok}, o.period, n.period AS new_period FROM {old} o JOIN new n ON {on}")
+    con.execute(f"CREATE TEMP TABLE hk AS SELECT {ok}, o.period, n.period AS new_period FROM {old} o "
+                f"JOIN new_keys n ON {on}")
     hit_periods = sorted(p for (p,) in con.execute("SELECT DISTINCT period FROM hk").fetchall())
     old = storage.table_sql(data_dir, kind, periods=hit_periods, with_period=True)
     # A stored row can equal its new row only if its partition column (check-in, valid_from, event date)
     # lies within the new rows' range: only those rows are read whole (row groups outside are skipped);
     # a hit outside the range is a replaced row.
-    pcol = storage.PARTITION_COLUMN[kind]
-    lo, hi = con.execute(f"SELECT CAST(min({pcol}) AS VARCHAR), CAST(max({pcol}) AS VARCHAR) FROM new").fetchone()
+    lo, hi = con.execute(f"SELECT CAST(min({pcol}) AS VARCHAR), CAST(max({pcol}) AS VARCHAR) FROM new_keys").fetchone()
     typ = "TIMESTAMP" if kind == "visits" else "DATE"
     con.execute(f"""CREATE TEMP TABLE same_keys AS SELECT {nk} FROM new n JOIN (
                         SELECT * FROM {old} WHERE {pcol} BETWEEN {typ} {sql_literal(lo)} AND {typ} {sql_literal(hi)}
@@ -764,7 +771,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     # A month has new rows that are not hits when it has more new rows than hits (keys are unique on
     # both sides), counted without another pass over the new rows.
     per_month = (result.months if kind != "grants"
-                 else dict(con.execute("SELECT period, count(*) FROM new GROUP BY 1").fetchall()))
+                 else dict(con.execute("SELECT period, count(*) FROM new_keys GROUP BY 1").fetchall()))
     hits_per_month = dict(con.execute("SELECT new_period, count(*) FROM hits GROUP BY 1").fetchall())
     fresh = {p for p, n in per_month.items() if n > hits_per_month.get(p, 0)}
     result.changed_months = sorted(rewrite | fresh)
@@ -776,7 +783,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
         inside = ", ".join(storage.sql_literal(p) for p in sorted(rewrite))
         kept = storage.table_sql(data_dir, kind, periods=sorted(rewrite), with_period=True)
         tx.write(con, kind, f"""
-            SELECT {sel}, period FROM {kept} o WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on})
+            SELECT {sel}, period FROM {kept} o WHERE NOT EXISTS (SELECT 1 FROM new_keys n WHERE {on})
             UNION ALL SELECT {sel}, period FROM new WHERE period IN ({inside})""", rewrite=rewrite,
                  periods=sorted(rewrite))
     if append:

@@ -698,7 +698,8 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
     own = con is None
     con = _connect(con)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS " + ROWS_SQL.format(**p, detail=DETAIL_SQL, out=ROWS_DETAIL_OUT))
+        con.execute("CREATE OR REPLACE TEMP TABLE m_rows AS "
+                    + ROWS_SQL.format(**p, detail=DETAIL_SQL, out=ROWS_DETAIL_OUT))
         if kpi.flag:
             extra = (", " + _SEQ_PREV[key]) if key in _SEQ_PREV else ""
             q = f"SELECT {_ROW_COLS}{extra} FROM m_rows WHERE {kpi.flag} ORDER BY {_ORDER}"
