@@ -312,3 +312,39 @@ def test_looking_back_one_month_gives_the_same_figures_as_all_history(tmp_path, 
         monkeypatch.setattr(engine, "LOOKBACK", False)
         assert compute_kpis(data, period) == bounded
         assert bounded[0]["overlap_share"] > 0
+
+
+def test_hashed_person_keys_give_the_pseudonyms_figures_and_fall_back_when_two_share_a_key(loader, monkeypatch):
+    """On DuckDB the rows' persons are keyed by a 64-bit hash of their pseudonyms (faster sorts and
+    groups) only when no two pseudonyms of the rows share a key; otherwise by the pseudonyms. A key
+    that merges people (here every pseudonym's length, 32) is caught and not used."""
+    from foljsam.monthly.engine import kpis
+
+    loader.load(visits=_continuity_rows() + (
+        "q1,P1,c1,s1,2026-03-20T08:00:00,2026-03-20T08:30:00,electronic,A\n"
+        "q2,P1,c2,s1,2026-03-20T08:30:30,2026-03-20T08:40:00,electronic,A\n"  # quick succession: other client
+        "q3,P1,c2,s2,2026-03-20T08:39:00,2026-03-20T08:45:00,electronic,A\n"))
+    used = []
+    real_keys = kpis.DuckDBRunner.keys
+
+    def spy(self, period, provider_ids):
+        used.append(real_keys(self, period, provider_ids))
+        return used[-1]
+
+    monkeypatch.setattr(kpis.DuckDBRunner, "keys", spy)
+    hashed = compute_kpis(loader.data, "2026-03")
+    assert used == [kpis.HASH_KEYS]
+    monkeypatch.setattr(kpis.DuckDBRunner, "keys", lambda self, period, ids: kpis.IDENTITY_KEYS)
+    exact = compute_kpis(loader.data, "2026-03")
+    assert hashed == exact  # bit for bit
+    assert (exact[0]["clients"], exact[0]["staff"], exact[0]["continuity_clients"]) == (5, 9, 2)  # s1–s9
+
+    merging = {"client_key": "length(v.client)", "staff_key": "CASE WHEN v.staff IS NOT NULL THEN length(v.staff) END",
+               "person": ""}
+    monkeypatch.setattr(kpis.DuckDBRunner, "keys", lambda self, period, ids: merging)
+    assert compute_kpis(loader.data, "2026-03") != exact  # such keys would change the figures …
+    monkeypatch.setattr(kpis, "HASH_KEYS", merging)
+    used.clear()
+    monkeypatch.setattr(kpis.DuckDBRunner, "keys", spy)
+    assert compute_kpis(loader.data, "2026-03") == exact  # … so the check refuses them
+    assert used == [kpis.IDENTITY_KEYS]

@@ -7,6 +7,10 @@ ROWS frame, fixed date ranges, COUNT(DISTINCT) only in GROUP BY, no ASOF join, n
 every subquery aliased, integer comparisons instead of decimal factors), so a distributed engine runs
 the same figures: compute_kpis() on DuckDB, spark.compute_kpis() on Spark, run_kpis() on any Runner.
 
+Persons are told apart by keys (client_key, staff_key): their pseudonyms on every engine, or on DuckDB
+the pseudonyms' 64-bit hashes when a check over the rows finds no two pseudonyms sharing one (the same
+figures, bit for bit; the windows' sorts and the groups take about half the time on 8-byte keys).
+
 Sources (each grouped by provider_id, joined on the provider list):
   rows        the month's visit rows with a flag per share figure (table m_rows, built by ROWS_SQL)
   grants      GRANTS_SQL       continuity  CONTINUITY_SQL      dominant  DOMINANT_SQL
@@ -65,23 +69,25 @@ def _share(key: str) -> str:
     return f"avg(CASE WHEN flag_{key} THEN 1.0 ELSE 0.0 END)"  # avg over no rows = NULL: undefined share
 
 
+# Rows are told apart by client_key and staff_key (IDENTITY_KEYS, HASH_KEYS): the person's pseudonym, or on DuckDB
+# its 64-bit hash when no two pseudonyms of the rows share one.
 _F = {
     "manual": "method = 'manual'",
-    "generic": "staff IS NULL",
+    "generic": "staff_key IS NULL",
     "short": "duration_minutes < 2",
     # previous row of the same client and staff: same service set, ended 0-300 s before this check-in
     "repeat": (
-        "staff IS NOT NULL AND cs_prev_check_out IS NOT NULL AND cs_prev_services = services "
+        "staff_key IS NOT NULL AND cs_prev_check_out IS NOT NULL AND cs_prev_services = services "
         "AND date_diff('second', cs_prev_check_out, check_in) BETWEEN 0 AND 300"
     ),
     # previous row of the same staff at another client, ended 0-60 s before this check-in
     "quick": (
-        "staff IS NOT NULL AND s_prev_check_out IS NOT NULL AND s_prev_client <> client "
+        "staff_key IS NOT NULL AND s_prev_check_out IS NOT NULL AND s_prev_client_key <> client_key "
         "AND date_diff('second', s_prev_check_out, check_in) BETWEEN 0 AND 60"
     ),
     # starts before the latest check-out of all earlier rows of the same staff
-    "overlap": "staff IS NOT NULL AND check_in < s_max_prev_check_out",
-    "no_grant": "granted_client IS NULL",
+    "overlap": "staff_key IS NOT NULL AND check_in < s_max_prev_check_out",
+    "no_grant": "NOT granted",
 }
 
 CATALOGUE: tuple[Kpi, ...] = (
@@ -107,7 +113,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         None,
         False,
         "rows",
-        "count(DISTINCT client)",
+        "count(DISTINCT client_key)",
     ),
     Kpi(
         "staff",
@@ -119,7 +125,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         None,
         False,
         "rows",
-        "count(DISTINCT staff)",
+        "count(DISTINCT staff_key)",
     ),
     Kpi(
         "executed_minutes",
@@ -367,39 +373,54 @@ _ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
 # whatever the size of the store. Generic rows land in a NULL-staff partition whose values are never
 # used (every sequence flag requires staff IS NOT NULL).
 ROWS_SQL = """
-WITH base AS (
-    SELECT provider_id, visit_id, client, staff, check_in, check_out, method, services,
-           date_diff('second', check_in, check_out) AS duration_seconds
-    FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}
-), seq AS (
-    SELECT *, duration_seconds / 60.0 AS duration_minutes,
-        lag(client) OVER s AS s_prev_client,
-        lag(check_out) OVER s AS s_prev_check_out,
-        max(check_out) OVER (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS s_max_prev_check_out,
-        lag(check_out) OVER cs AS cs_prev_check_out,
-        lag(services) OVER cs AS cs_prev_services{detail}
-    FROM base
-    WINDOW s AS (PARTITION BY provider_id, staff ORDER BY check_in, check_out, visit_id),
-           cs AS (PARTITION BY provider_id, client, staff ORDER BY check_in, check_out, visit_id)
-), granted_clients AS (
+WITH granted_clients AS (
     SELECT g.provider_id, g.client AS granted_client, mo.ms AS g_month
     FROM (SELECT * FROM {grants} WHERE true {prov}) g
     JOIN {months} mo ON g.valid_from <= mo.ml AND (g.valid_to IS NULL OR g.valid_to >= mo.ms)
     GROUP BY g.provider_id, g.client, mo.ms
+), base AS (
+    SELECT v.provider_id, v.visit_id, {client_key} AS client_key, {staff_key} AS staff_key{person},
+           v.check_in, v.check_out, v.method, v.services,
+           date_diff('second', v.check_in, v.check_out) AS duration_seconds,
+           g.granted_client IS NOT NULL AS granted
+    FROM (SELECT * FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}) v
+    LEFT JOIN granted_clients g ON g.provider_id = v.provider_id AND g.granted_client = v.client
+         AND g.g_month = CAST(date_trunc('month', v.check_in) AS DATE)
+), seq AS (
+    SELECT *, duration_seconds / 60.0 AS duration_minutes,
+        lag(client_key) OVER s AS s_prev_client_key,
+        lag(check_out) OVER s AS s_prev_check_out,
+        max(check_out) OVER (PARTITION BY provider_id, staff_key ORDER BY check_in, check_out, visit_id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS s_max_prev_check_out,
+        lag(check_out) OVER cs AS cs_prev_check_out,
+        lag(services) OVER cs AS cs_prev_services{detail}
+    FROM base
+    WINDOW s AS (PARTITION BY provider_id, staff_key ORDER BY check_in, check_out, visit_id),
+           cs AS (PARTITION BY provider_id, client_key, staff_key ORDER BY check_in, check_out, visit_id)
 )
 SELECT {out}
-FROM seq LEFT JOIN granted_clients g ON g.provider_id = seq.provider_id AND g.granted_client = seq.client
-     AND g.g_month = CAST(date_trunc('month', seq.check_in) AS DATE)
+FROM seq
 WHERE seq.check_in >= {m_start} AND CAST(date_trunc('month', seq.check_in) AS DATE) IN ({in_months})
+"""
+
+# How the rows' persons are keyed ({client_key}, {staff_key} of ROWS_SQL; {person} adds the pseudonyms
+# themselves where the rows are shown). IDENTITY_KEYS: the pseudonyms, on every engine. HASH_KEYS (DuckDB):
+# their 64-bit hashes, which sort and group in about half the time of the 32-character strings; used only
+# when KEY_CHECK_SQL finds that no two pseudonyms of the rows share a hash, so the figures are the same.
+IDENTITY_KEYS = {"client_key": "v.client", "staff_key": "v.staff", "person": ""}
+HASH_KEYS = {"client_key": "hash(v.client)", "staff_key": "CASE WHEN v.staff IS NOT NULL THEN hash(v.staff) END",
+             "person": ""}
+KEY_CHECK_SQL = """
+SELECT count(DISTINCT v.client) = count(DISTINCT {client_key}) AND count(DISTINCT v.staff) = count(DISTINCT {staff_key})
+FROM (SELECT * FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}) v
 """
 
 # What m_rows keeps for the figures ({out} of ROWS_SQL): the columns the other sources read and, per share
 # figure, its Kpi.flag evaluated where the window columns exist (flag_<key>); a narrow table costs less to
 # keep than every row's window columns. flagged_rows() keeps them all (ROWS_DETAIL_OUT) to show them.
-ROWS_OUT = ", ".join(["seq.provider_id", "seq.client", "seq.staff", "seq.check_in", "seq.duration_seconds",
+ROWS_OUT = ", ".join(["seq.provider_id", "seq.client_key", "seq.staff_key", "seq.check_in", "seq.duration_seconds",
                       "seq.duration_minutes", *(f"({k.flag}) AS flag_{k.key}" for k in CATALOGUE if k.flag)])
-ROWS_DETAIL_OUT = "seq.*, g.granted_client"
+ROWS_DETAIL_OUT = "seq.*"
 
 # Minutes per month × the share of each month's days the grant is in force, summed over the months.
 GRANTS_SQL = """
@@ -415,31 +436,31 @@ JOIN {months} mo ON g.valid_from <= mo.ml AND (g.valid_to IS NULL OR g.valid_to 
 # the 14 days. Over several months every (client, month) that qualifies is one measurement.
 CONTINUITY_SQL = """
 WITH c_rows AS (
-    SELECT provider_id, client, staff, CAST(check_in AS DATE) AS d,
+    SELECT provider_id, client_key, staff_key, CAST(check_in AS DATE) AS d,
            CAST(date_trunc('month', check_in) AS DATE) AS mo FROM m_rows
     WHERE extract(day FROM check_in) <= 14 AND extract(hour FROM check_in) BETWEEN 7 AND 21
 ), c_days AS (
-    SELECT provider_id, client, mo, d FROM c_rows GROUP BY provider_id, client, mo, d HAVING count(*) >= 2
+    SELECT provider_id, client_key, mo, d FROM c_rows GROUP BY provider_id, client_key, mo, d HAVING count(*) >= 2
 ), eligible AS (
-    SELECT provider_id, client, mo FROM c_days GROUP BY provider_id, client, mo HAVING count(*) = 14
+    SELECT provider_id, client_key, mo FROM c_days GROUP BY provider_id, client_key, mo HAVING count(*) = 14
 )
-SELECT r.provider_id, r.client, r.mo, count(DISTINCT r.staff) AS n_staff
-FROM c_rows r JOIN eligible e ON e.provider_id = r.provider_id AND e.client = r.client AND e.mo = r.mo
-GROUP BY r.provider_id, r.client, r.mo
+SELECT r.provider_id, r.client_key, r.mo, count(DISTINCT r.staff_key) AS n_staff
+FROM c_rows r JOIN eligible e ON e.provider_id = r.provider_id AND e.client_key = r.client_key AND e.mo = r.mo
+GROUP BY r.provider_id, r.client_key, r.mo
 """
 
 DOMINANT_SQL = """
 WITH per_staff AS (
-    SELECT provider_id, client, staff, count(*) AS n FROM m_rows WHERE staff IS NOT NULL
-    GROUP BY provider_id, client, staff
+    SELECT provider_id, client_key, staff_key, count(*) AS n FROM m_rows WHERE staff_key IS NOT NULL
+    GROUP BY provider_id, client_key, staff_key
 )
-SELECT provider_id, client FROM per_staff GROUP BY provider_id, client
+SELECT provider_id, client_key FROM per_staff GROUP BY provider_id, client_key
 HAVING sum(n) >= 20 AND 10 * max(n) >= 9 * sum(n)
 """
 
 LONG_DAYS_SQL = """
-SELECT provider_id, staff, CAST(check_in AS DATE) AS d FROM m_rows WHERE staff IS NOT NULL
-GROUP BY provider_id, staff, CAST(check_in AS DATE) HAVING sum(duration_seconds) > 960 * 60
+SELECT provider_id, staff_key, CAST(check_in AS DATE) AS d FROM m_rows WHERE staff_key IS NOT NULL
+GROUP BY provider_id, staff_key, CAST(check_in AS DATE) HAVING sum(duration_seconds) > 960 * 60
 """
 
 REPORTS_SQL = """
@@ -452,6 +473,7 @@ LATE_SQL = "CAST(reported_at AS DATE) > last_day(event_date) + 5"
 
 # Extra columns only flagged_rows() needs (they cost time in compute_kpis).
 DETAIL_SQL = """,
+        lag(client) OVER s AS s_prev_client,
         lag(visit_id) OVER s AS s_prev_visit_id,
         lag(check_in) OVER s AS s_prev_check_in,
         lag(visit_id) OVER cs AS cs_prev_visit_id,
@@ -487,7 +509,7 @@ def _month(period: str) -> tuple[dt.date, dt.date]:
     return start, dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
 
 
-def _params(source, periods: str | list[str], provider_ids) -> dict[str, str]:
+def _params(source, periods: str | list[str], provider_ids, keys: dict | None = None) -> dict[str, str]:
     """Placeholders of the source SQL; source(kind) gives the FROM-clause source of a stored kind."""
     periods = [periods] if isinstance(periods, str) else sorted(set(periods))
     if not periods:
@@ -510,6 +532,7 @@ def _params(source, periods: str | list[str], provider_ids) -> dict[str, str]:
         "in_months": ", ".join(f"DATE '{s}'" for s, _e in bounds),
         "late": LATE_SQL,
         "prov": prov,
+        **(keys or IDENTITY_KEYS),
     }
 
 
@@ -586,6 +609,10 @@ class Runner:
     def release(self, name: str) -> None:
         pass
 
+    def keys(self, period, provider_ids) -> dict:
+        """How ROWS_SQL keys the persons (IDENTITY_KEYS unless the engine can do better)."""
+        return IDENTITY_KEYS
+
 
 class DuckDBRunner(Runner):
     engine = "duckdb"
@@ -604,11 +631,16 @@ class DuckDBRunner(Runner):
         cur = self.con.execute(sql)
         return [d[0] for d in cur.description], cur.fetchall()
 
+    def keys(self, period, provider_ids):
+        p = _params(self.source, period, provider_ids, HASH_KEYS)
+        return HASH_KEYS if self.con.execute(KEY_CHECK_SQL.format(**p)).fetchone()[0] else IDENTITY_KEYS
 
-def kpi_sql(source, period: str | list[str], provider_ids=None) -> tuple[str, str]:
+
+def kpi_sql(source, period: str | list[str], provider_ids=None, keys: dict | None = None) -> tuple[str, str]:
     """The two statements of the figures, in DuckDB's dialect: the month's rows (kept as m_rows) and
-    the query of every figure per provider over them and the other sources."""
-    p = _params(source, period, provider_ids)
+    the query of every figure per provider over them and the other sources. keys: IDENTITY_KEYS
+    (default) or HASH_KEYS."""
+    p = _params(source, period, provider_ids, keys)
     ctes, joins = [], []
     for src, sql in SOURCES.items():
         figures = [k for k in CATALOGUE if k.source == src]
@@ -637,7 +669,7 @@ def kpi_sql(source, period: str | list[str], provider_ids=None) -> tuple[str, st
 
 def run_kpis(runner: Runner, period: str | list[str], provider_ids=None) -> list[dict]:
     """compute_kpis() on any engine: the same statements, rendered for runner.engine."""
-    rows_sql, query = kpi_sql(runner.source, period, provider_ids)
+    rows_sql, query = kpi_sql(runner.source, period, provider_ids, runner.keys(period, provider_ids))
     runner.materialise("m_rows", dialects.render(rows_sql, runner.engine))
     try:
         names, rows = runner.fetch(dialects.render(query, runner.engine))
@@ -694,7 +726,8 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
     kpi = BY_KEY.get(key)
     if kpi is None or not kpi.flagged_rows:
         raise KeyError(f"{key} har inga flaggade rader")
-    p = _params(duckdb_sources(data_dir, period), period, [provider_id])
+    shown = {**IDENTITY_KEYS, "person": ", v.client, v.staff"}  # the rows are shown with their pseudonyms
+    p = _params(duckdb_sources(data_dir, period), period, [provider_id], shown)
     own = con is None
     con = _connect(con)
     try:
@@ -705,14 +738,14 @@ def flagged_rows(data_dir, period: str, provider_id: str, key: str, limit: int =
             q = f"SELECT {_ROW_COLS}{extra} FROM m_rows WHERE {kpi.flag} ORDER BY {_ORDER}"
         elif key == "dominant_staff_clients":
             q = (
-                f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client) IN "
-                "(SELECT provider_id, client "
+                f"SELECT {_ROW_COLS} FROM m_rows WHERE staff IS NOT NULL AND (provider_id, client_key) IN "
+                "(SELECT provider_id, client_key "
                 f"FROM ({DOMINANT_SQL}) dom) ORDER BY client, {_ORDER}"
             )
         elif key == "staff_long_days":
             q = (
-                f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff, CAST(check_in AS DATE)) IN "
-                f"(SELECT provider_id, staff, d FROM ({LONG_DAYS_SQL}) ld) ORDER BY staff, {_ORDER}"
+                f"SELECT {_ROW_COLS} FROM m_rows WHERE (provider_id, staff_key, CAST(check_in AS DATE)) IN "
+                f"(SELECT provider_id, staff_key, d FROM ({LONG_DAYS_SQL}) ld) ORDER BY staff, {_ORDER}"
             )
         else:  # late_additional_reports
             q = (
