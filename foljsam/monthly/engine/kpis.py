@@ -9,7 +9,7 @@ the same figures: compute_kpis() on DuckDB, spark.compute_kpis() on Spark, run_k
 
 Persons are told apart by keys (client_key, staff_key): their pseudonyms on every engine, or on DuckDB
 the pseudonyms' 64-bit hashes when a check over the rows finds no two pseudonyms sharing one (the same
-figures, bit for bit; the windows' sorts and the groups take about half the time on 8-byte keys).
+figures, bit for bit; sorting and grouping 8-byte keys is faster, see bench/RESULTS.md).
 
 Sources (each grouped by provider_id, joined on the provider list):
   rows        the month's visit rows with a flag per share figure (table m_rows, built by ROWS_SQL)
