@@ -343,3 +343,27 @@ def test_absurd_values_are_rejected_not_stored(tmp_path):
     assert available_periods(data) == ["2026-03"]
     [row] = compute_kpis(data, "2026-03")
     assert row["visits"] == 1 and row["granted_minutes"] == 600
+
+
+@pytest.mark.parametrize("candidate", ["hash({key})", "length(provider_id)"])
+def test_duplicate_keys_are_found_by_the_key_whatever_its_hash(loader, monkeypatch, candidate):
+    """Rows become duplicate candidates by a hash of their key; the duplicates themselves are decided by
+    the key. With an expression shared by every key (here the provider id's length), every row is a
+    candidate and still only real repeats are rejected, each naming the line that wins."""
+    from foljsam.monthly.engine import importer
+
+    monkeypatch.setattr(importer, "DUPLICATE_CANDIDATE", candidate)
+    text = VISITS_HEADER + (
+        "v1,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 2: repeated on 5 and 6
+        "v2,P1,c1,s1,2026-03-01T09:00:00,2026-03-01T09:30:00,electronic,A\n"  # 3
+        "v1,P2,c1,s1,2026-03-01T09:00:00,2026-03-01T09:30:00,electronic,A\n"  # 4: another provider's v1
+        "v1,P1,c1,s1,2026-03-01T10:00:00,2026-03-01T10:30:00,electronic,A\n"  # 5
+        "v1,P1,c1,s1,2026-03-01T11:00:00,2026-03-01T11:30:00,electronic,A\n"  # 6: this one wins
+    )
+    rep = import_file(loader.write(text), "visits", loader.data, KEY, PROVIDERS).kind("visits")
+    assert [(r["line"], r["column"]) for r in rep.rejected] == [(2, "provider_id, visit_id"),
+                                                              (5, "provider_id, visit_id")]
+    assert all("rad 6" in r["reason"] for r in rep.rejected)
+    assert (rep.accepted, rep.rejected_total) == (3, 2)
+    assert [(r[0], r[1], r[4].hour) for r in stored(loader.data)] == [("P1", "v1", 11), ("P1", "v2", 9),
+                                                                     ("P2", "v1", 9)]

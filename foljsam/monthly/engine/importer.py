@@ -409,6 +409,10 @@ _RAW_NAMES = {
                            "reported_at": "reported_at_raw"},
 }
 
+#: The expression whose repeats make rows candidates for duplicate keys (tests replace it with one that
+#: collides).
+DUPLICATE_CANDIDATE = "hash({key})"
+
 _KEY_COLUMNS = {
     "visits": ("provider_id", "visit_id"),
     "grants": ("provider_id", "client_id", "service_code", "valid_from"),
@@ -550,11 +554,14 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
         CREATE TEMP VIEW checked AS SELECT {"" if pos else "rowid + 2 AS _pos, "}* FROM checked0
     """)
     key = ", ".join(_KEY_RAW[kind])
-    # Duplicate keys: a cheap hash aggregate first; the window only runs over the (rare) duplicates.
+    # Duplicate keys: rows whose key's hash occurs twice are candidates (one 8-byte group key instead of
+    # the key's strings); the window, by the key itself, runs over the (rare) candidates only, so a hash
+    # shared by two different keys adds a candidate but never a duplicate.
+    hashed = DUPLICATE_CANDIDATE.format(key=key)
     con.execute(f"""
         CREATE TEMP TABLE dedup AS
-        WITH dk AS (SELECT {key} FROM checked WHERE _why IS NULL GROUP BY {key} HAVING count(*) > 1),
-             d AS (SELECT _pos, {key} FROM checked WHERE _why IS NULL AND ({key}) IN (SELECT ({key}) FROM dk))
+        WITH dk AS (SELECT {hashed} AS h FROM checked WHERE _why IS NULL GROUP BY 1 HAVING count(*) > 1),
+             d AS (SELECT _pos, {key} FROM checked WHERE _why IS NULL AND {hashed} IN (SELECT h FROM dk))
         SELECT _pos, row_number() OVER (PARTITION BY {key} ORDER BY _pos DESC) AS _rn,
                max(_pos) OVER (PARTITION BY {key}) AS _last
         FROM d
