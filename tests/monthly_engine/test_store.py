@@ -150,6 +150,8 @@ def test_three_files_commit_all_or_nothing_a_full_disk_stores_nothing(loader, mo
                         "additional_reports", loader.data, KEY, PROVIDERS, tx=tx)
     assert len(calls) == 2 and "beviljade insatser" in str(exc.value)
     assert {k: rows(loader.data, k) for k in storage.SCHEMAS} == before  # exactly as before
+    reports = sorted((loader.data / "import_reports").glob("*.json"))
+    assert len(reports) == 3  # of the first load: none of a file whose rows were not stored
     assert storage.manifest(loader.data)["generation"] == generation
     assert compute_kpis(loader.data, "2026-03") == figures
     assert not (loader.data / "staging").exists() or not any((loader.data / "staging").iterdir())
@@ -161,6 +163,7 @@ def test_three_files_commit_all_or_nothing_a_full_disk_stores_nothing(loader, mo
                     PROVIDERS, tx=tx)
     assert storage.manifest(loader.data)["generation"] == generation + 1
     assert len(rows(loader.data)) == 2 and len(rows(loader.data, "grants")) == 2
+    assert len(list((loader.data / "import_reports").glob("*.json"))) == 5  # and its two reports
 
 
 def test_a_failed_commit_step_keeps_the_old_generation(loader, monkeypatch):

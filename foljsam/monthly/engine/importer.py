@@ -508,7 +508,9 @@ def import_file(
             result = _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, mapping,
                           ps, known_providers, data_dir, progress, dry_run, rejects_csv, tx)
     report = ImportReport(files=[result])
-    if not dry_run:
+    if not dry_run and tx is not None:  # the report of rows stored only if the import's commit succeeds
+        tx.after_commit.append(lambda: _save_report(data_dir, report))
+    elif not dry_run:  # committed on its own above
         _save_report(data_dir, report)
     progress("klart", 1.0)
     return report

@@ -281,6 +281,7 @@ class Transaction:
         self.staging = data_dir / "staging" / uuid.uuid4().hex
         self.replaced: dict[str, set[str]] = {}  # kind -> periods whose stored files are dropped
         self.added: dict[str, dict[str, list[str]]] = {}  # kind -> period -> staged relative paths
+        self.after_commit: list = []  # callables run once the commit succeeded (e.g. an import's report)
 
     def _prefix(self, kind: str) -> str:
         return f"{kind}/municipality={self.municipality}" if self.municipality else kind
@@ -347,7 +348,7 @@ class Transaction:
 def transaction(data_dir: str | os.PathLike):
     """Hold the store's lock, stage writes, and commit them all at the end of the block (none when it
     raises). Leftovers of an interrupted import (staging, spill files, an unfinished generation) are
-    removed first."""
+    removed first. Callables in tx.after_commit run after a successful commit only."""
     data_dir = Path(data_dir)
     with locked(data_dir):
         cleanup(data_dir)
@@ -357,6 +358,8 @@ def transaction(data_dir: str | os.PathLike):
             tx.commit()
         finally:
             tx.discard()
+        for callback in tx.after_commit:
+            callback()
 
 
 def recover(data_dir: str | os.PathLike) -> bool:
