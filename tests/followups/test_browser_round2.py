@@ -42,8 +42,12 @@ def test_figures_and_assessment_page(r2, page):
     # Keyboard: 1 = green, 3 = red (with a comment).
     for key in ("munhalsa", "hygien"):
         card = page.locator(f"#svar-{answers[key]}")
+        # The previous card's swap settles first: its afterSettle puts the focus back where that save began.
+        page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
         card.get_by_label("Röd – saknas/uppnås ej").focus()
-        page.keyboard.press("1")
+        url = f"/avtalsuppfoljning/svar/{answers[key]}/bedom/"
+        with page.expect_response(lambda r, url=url: url in r.url and r.request.method == "POST"):
+            page.keyboard.press("1")
         page.wait_for_selector(f"#svar-{answers[key]} >> text=Sparad")
     card = page.locator(f"#svar-{answers['klader']}")
     card.get_by_label("Kommentar Korrekta arbetskläder").fill("Egna byxor används.")
