@@ -367,3 +367,46 @@ def test_duplicate_keys_are_found_by_the_key_whatever_its_hash(loader, monkeypat
     assert (rep.accepted, rep.rejected_total) == (3, 2)
     assert [(r[0], r[1], r[4].hour) for r in stored(loader.data)] == [("P1", "v1", 11), ("P1", "v2", 9),
                                                                      ("P2", "v1", 9)]
+
+
+def test_line_endings_cr_lf_and_crlf_and_an_overlong_header(loader):
+    """DuckDB reads all three line endings; the header line is found the same way (a lone CR ends it).
+    A first line longer than MAX_HEADER_BYTES is refused as not a header."""
+    from foljsam.monthly.engine.importer import MAX_HEADER_BYTES, check_file
+
+    for i, ending in enumerate(("\n", "\r\n", "\r")):
+        path = loader.tmp / f"endings-{i}.csv"
+        path.write_bytes(visits_csv().replace("\n", ending).encode())
+        check_file(path, "visits")
+        rep = import_file(path, "visits", loader.tmp / f"data-{i}", KEY, PROVIDERS)
+        assert (rep.accepted, rep.rejected_total) == (3, 0), ending
+    long = loader.tmp / "long.csv"
+    long.write_bytes(("å" * MAX_HEADER_BYTES).encode() + b"\n" + visits_csv().encode())
+    for call in (lambda: check_file(long, "visits"), lambda: import_file(long, "visits", loader.data, KEY, PROVIDERS)):
+        with pytest.raises(FileRefused, match="^Rubrikraden är längre än"):
+            call()
+
+
+def test_a_report_that_cannot_be_written_after_the_commit_does_not_undo_the_import(loader, monkeypatch):
+    """The JSON report is written after the store's commit; if that fails (a full disk) the rows stay
+    stored, the error is logged, and the other files' reports are still written."""
+    import errno
+
+    from foljsam.monthly.engine import importer
+
+    real, calls = importer._save_report, []
+
+    def save(data_dir, report):
+        calls.append(report.files[0].kind)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(data_dir, report)
+
+    monkeypatch.setattr(importer, "_save_report", save)
+    with storage.transaction(loader.data) as tx:
+        import_file(loader.write(visits_csv()), "visits", loader.data, KEY, PROVIDERS, tx=tx)
+        import_file(loader.write(REPORTS_HEADER + "r1,P1,c1,sjukhus,2026-03-02,2026-03-03\n"),
+                    "additional_reports", loader.data, KEY, PROVIDERS, tx=tx)
+    assert calls == ["visits", "additional_reports"]
+    assert len(stored(loader.data)) == 3 and len(stored(loader.data, "additional_reports")) == 1
+    assert [p.name.split("-")[1] for p in (loader.data / "import_reports").glob("*.json")] == ["additional_reports"]

@@ -348,3 +348,16 @@ def test_hashed_person_keys_give_the_pseudonyms_figures_and_fall_back_when_two_s
     monkeypatch.setattr(kpis.DuckDBRunner, "keys", spy)
     assert compute_kpis(loader.data, "2026-03") == exact  # … so the check refuses them
     assert used == [kpis.IDENTITY_KEYS]
+
+
+def test_a_runner_reads_one_generation_for_the_key_check_and_the_figures(loader):
+    """The DuckDB runner resolves each stored kind's files once, so an import committing between its key
+    check and its figures cannot make them read different rows."""
+    from foljsam.monthly.engine import kpis
+
+    loader.load(visits="v1,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n")
+    runner = kpis.DuckDBRunner(None, loader.data, "2026-03")
+    before = runner.source("visits")
+    loader.load(visits="v2,P1,c1,s1,2026-03-02T08:00:00,2026-03-02T08:30:00,electronic,A\n")
+    assert runner.source("visits") == before
+    assert kpis.DuckDBRunner(None, loader.data, "2026-03").source("visits") != before

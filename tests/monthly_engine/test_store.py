@@ -371,3 +371,17 @@ def test_re_sent_rows_are_not_appended_again_beside_new_ones(loader):
     assert report.changed_months == ["2026-02", "2026-04"]
     assert [r[1] for r in rows(loader.data)] == ["v1", "v2", "v3", "v4"]  # each once
     assert {p: len(f) for p, f in files(loader.data).items()} == {"2026-02": 2, "2026-03": 1, "2026-04": 1}
+
+
+def test_a_key_stored_twice_is_counted_once_and_new_rows_beside_it_are_kept(loader):
+    """A correction that moves a check-in by two months leaves the old copy (only the neighbouring months
+    are searched), so the key is stored twice. A later import must still keep every new row of that
+    month – a key hit twice counted as two hits made the month look as if it had no new rows – and
+    the stale copy goes when both copies are found."""
+    loader.load(visits=visit(1, 10, "03"))
+    loader.load(visits=visit(1, 10, "05"))
+    assert [(r[1], r[4].month) for r in rows(loader.data)] == [("v1", 3), ("v1", 5)]
+    export = visit(1, 10, "05") + visit(2, 11, "05") + visit(3, 11, "04")  # v1 unchanged, v2 and v3 new
+    report = import_file(loader.write(VISITS_HEADER + export), "visits", loader.data, KEY, PROVIDERS).kind("visits")
+    assert (report.new, report.replaced, report.unchanged) == (2, 1, 0)
+    assert sorted((r[1], r[4].month) for r in rows(loader.data)) == [("v1", 5), ("v2", 5), ("v3", 4)]

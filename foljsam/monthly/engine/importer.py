@@ -202,13 +202,21 @@ def _check_utf8(path: Path) -> None:
             raise FileRefused("Filen är inte UTF-8-kodad (den slutar mitt i ett tecken).") from None
 
 
+MAX_HEADER_BYTES = 64 * 1024  # a header row of any real export is a few hundred bytes
+
+
 def _header_line(path: Path) -> str:
     """The first line of a CSV file. Only it is decoded here; the rest of the file is checked for
     UTF-8 by DuckDB while it is read (_refuse_invalid_encoding), not in a separate pass."""
     with open(path, "rb") as fh:  # bytes: a text reader would decode a whole buffer, not the line
-        raw = fh.readline(1 << 20)
+        head = fh.read(MAX_HEADER_BYTES + 1)
+    # The line ends at \n, \r\n or a lone \r (DuckDB reads all three).
+    ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i != -1]
+    end = min(ends) if ends else len(head)
+    if end > MAX_HEADER_BYTES:
+        raise FileRefused(f"Rubrikraden är längre än {MAX_HEADER_BYTES // 1024} kB; är det rätt fil?")
     try:
-        first = raw.decode("utf-8-sig").rstrip("\r\n")
+        first = head[:end].decode("utf-8-sig")
     except UnicodeDecodeError:
         _check_utf8(path)  # raises FileRefused naming the byte
         raise FileRefused("Filen är inte UTF-8-kodad.") from None
@@ -761,15 +769,19 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     # a hit outside the range is a replaced row.
     lo, hi = con.execute(f"SELECT CAST(min({pcol}) AS VARCHAR), CAST(max({pcol}) AS VARCHAR) FROM new_keys").fetchone()
     typ = "TIMESTAMP" if kind == "visits" else "DATE"
-    con.execute(f"""CREATE TEMP TABLE same_keys AS SELECT {nk} FROM new n JOIN (
+    con.execute(f"""CREATE TEMP TABLE same_keys AS SELECT {nk}, o.period FROM new n JOIN (
                         SELECT * FROM {old} WHERE {pcol} BETWEEN {typ} {sql_literal(lo)} AND {typ} {sql_literal(hi)}
                         AND ({kk}) IN (SELECT {kk} FROM hk)) o ON {on} WHERE {same}""")
-    sk = " AND ".join(f"s.{k} = o.{k}" for k in keys)
+    sk = " AND ".join(f"s.{k} = o.{k}" for k in (*keys, "period"))  # per stored copy
     con.execute(f"""CREATE TEMP TABLE hits AS SELECT {ok}, o.new_period, o.period AS old_period,
                     EXISTS (SELECT 1 FROM same_keys s WHERE {sk}) AS same FROM hk o""")
-    existing, unchanged = con.execute("SELECT count(*), count(*) FILTER (WHERE same) FROM hits").fetchone()
-    result.unchanged = unchanged
-    result.replaced = existing - unchanged
+    # Counted by key: a key stored twice (a correction that moved a check-in further than a month, whose
+    # old copy was not found then) has two hits. Such a key counts as replaced: its other copy goes.
+    dk = f"DISTINCT ({kk})"
+    existing, replaced = con.execute(
+        f"SELECT count({dk}), count({dk}) FILTER (WHERE NOT same) FROM hits").fetchone()
+    result.unchanged = existing - replaced
+    result.replaced = replaced
     result.new = result.accepted - existing
     result.changed_months = []
     if result.new == 0 and result.replaced == 0:
@@ -777,11 +789,11 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     rewrite = {p for (p,) in con.execute(
         "SELECT old_period FROM hits WHERE NOT same UNION SELECT new_period FROM hits WHERE NOT same").fetchall()}
     hk = " AND ".join(f"h.{k} = n.{k}" for k in keys)
-    # A month has new rows that are not hits when it has more new rows than hits (keys are unique on
-    # both sides), counted without another pass over the new rows.
+    # A month has new rows that are not hits when it has more new rows than keys hit (new keys are unique),
+    # counted without another pass over the new rows.
     per_month = (result.months if kind != "grants"
                  else dict(con.execute("SELECT period, count(*) FROM new_keys GROUP BY 1").fetchall()))
-    hits_per_month = dict(con.execute("SELECT new_period, count(*) FROM hits GROUP BY 1").fetchall())
+    hits_per_month = dict(con.execute(f"SELECT new_period, count({dk}) FROM hits GROUP BY 1").fetchall())
     fresh = {p for p, n in per_month.items() if n > hits_per_month.get(p, 0)}
     result.changed_months = sorted(rewrite | fresh)
     files = storage.manifest(data_dir)["files"].get(kind, {})

@@ -619,10 +619,13 @@ class DuckDBRunner(Runner):
 
     def __init__(self, con, data_dir, period: str | list[str] | None = None):
         self.con, self.data_dir = con, data_dir
-        self._source = duckdb_sources(data_dir, period)
+        self._source, self._sources = duckdb_sources(data_dir, period), {}
 
     def source(self, kind):
-        return self._source(kind)
+        # Resolved once: the key check and the figures read the same generation's files.
+        if kind not in self._sources:
+            self._sources[kind] = self._source(kind)
+        return self._sources[kind]
 
     def materialise(self, name, sql):
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")

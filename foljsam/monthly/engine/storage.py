@@ -41,6 +41,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -50,6 +51,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 SCHEMAS: dict[str, str] = {
     "visits": (
@@ -358,8 +361,11 @@ def transaction(data_dir: str | os.PathLike):
             tx.commit()
         finally:
             tx.discard()
-        for callback in tx.after_commit:
-            callback()
+        for callback in tx.after_commit:  # the rows are stored: a failing callback must not say otherwise
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 – logged; the commit stands
+                log.exception("after an import's commit")
 
 
 def recover(data_dir: str | os.PathLike) -> bool:
