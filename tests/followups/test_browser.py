@@ -112,7 +112,8 @@ def test_whole_contract_followup(world, page, tmp_path):
     page.context.clear_cookies()
     browser_login(page, "officer")
     page.get_by_role("link", name="Alfa Omsorg AB enhet 1").first.click()
-    assert page.locator(f"#svar-{lex_pk}").get_by_text("Rutinen gicks igenom på APT i maj.").is_visible()
+    # is_visible() does not wait: the assessment page must have loaded after the click first.
+    page.locator(f"#svar-{lex_pk}").get_by_text("Rutinen gicks igenom på APT i maj.").wait_for(state="visible")
     assert page.locator("#sg-h").is_visible()  # the fact-check comments summed up at the top
     page.get_by_label("Svar på sakgranskningen Rutin för lex Sarah").fill("Intervjun visade att rutinen inte är känd.")
     page.keyboard.press("Tab")

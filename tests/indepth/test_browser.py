@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from foljsam.actions.models import ActionPlan, Deviation, Source
 from foljsam.indepth import services
@@ -56,7 +57,7 @@ def test_signal_to_termination(world, page, capsys):
     check_axe(page)
     shot(page, "start")
     panel.get_by_role("link", name="Alla förslag med underlag").click()
-    assert "3 ×" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("3 ×")  # retried until the new page is there
     check_axe(page)
     page.get_by_role("link", name="Öppna fördjupad uppföljning av Alfa Omsorg AB").click()
     check_axe(page)
@@ -137,6 +138,7 @@ def test_signal_to_termination(world, page, capsys):
     # The risk page shows each score's parts.
     page.get_by_role("link", name="Risk").first.click()
     row_a = page.locator("tr", has=page.get_by_role("link", name="Alfa Omsorg AB"))
+    expect(row_a).to_contain_text("Åtgärdsplaner:")
     text = row_a.inner_text()
     assert "Signaler:" in text and "Åtgärdsplaner:" in text
     check_axe(page)
@@ -147,6 +149,7 @@ def test_signal_to_termination(world, page, capsys):
     browser_login(page, "alice")
     page.get_by_role("link", name="Fördjupad uppföljning").first.click()
     page.get_by_role("link", name=today.strftime("%Y-%m-%d")).first.click()
+    expect(page.locator("main")).to_contain_text("Brister i nyckelhanteringen")
     main = page.locator("main").inner_text()
     assert "Brister i nyckelhanteringen" in main and "Kvittens av nycklar saknas." in main
     assert "två undersköterskor" not in main
