@@ -3,12 +3,30 @@
 import os
 import sys
 
+NOT_MIGRATED = ("Databasen har inte tabellerna som kommandot behöver ({cause}). Kör `foljsam migrate` först "
+                "(en ny installation, eller en uppgradering med nya migreringar).\n")
+
+
+def missing_table(exc: BaseException) -> bool:
+    """The error of a query against a table that does not exist: SQLite's "no such table", PostgreSQL's
+    undefined_table (SQLSTATE 42P01)."""
+    cause = exc.__cause__
+    return "no such table" in str(exc) or getattr(cause, "sqlstate", None) == "42P01"
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foljsam.settings")
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError, ProgrammingError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except (OperationalError, ProgrammingError) as exc:
+        # A command run before `foljsam migrate` would otherwise end in a traceback.
+        if not missing_table(exc):
+            raise
+        sys.stderr.write(NOT_MIGRATED.format(cause=str(exc).splitlines()[0]))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""The `foljsam` console script on a database that `foljsam migrate` has not set up: a clear message and
+exit status 1, not a traceback; other database errors are not hidden."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import OperationalError, ProgrammingError
+
+from foljsam import manage
+
+
+def test_a_command_before_migrate_says_so_instead_of_a_traceback(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3", "FOLJSAM_DATA_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "foljsam.manage", "monthly", "kpis", "--period", "2026-03", "--json"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "foljsam migrate" in run.stderr and "no such table" in run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+class _UndefinedTable(Exception):
+    sqlstate = "42P01"  # what psycopg sets on PostgreSQL's undefined_table
+
+
+def _error(cls, text, cause=None):
+    exc = cls(text)
+    exc.__cause__ = cause
+    return exc
+
+
+def test_missing_tables_are_told_apart_from_other_database_errors(monkeypatch, capsys):
+    assert manage.missing_table(_error(OperationalError, "no such table: monthly_importrun"))
+    assert manage.missing_table(_error(ProgrammingError, 'relation "x" does not exist', _UndefinedTable()))
+    assert not manage.missing_table(_error(OperationalError, "database is locked"))
+    assert not manage.missing_table(_error(ProgrammingError, "syntax error", Exception()))
+
+    import django.core.management
+
+    def locked(argv):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", locked)
+    with pytest.raises(OperationalError, match="locked"):  # not turned into the migrate message
+        manage.main()
+
+    def undefined(argv):
+        raise _error(ProgrammingError, 'relation "monthly_importrun" does not exist', _UndefinedTable())
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", undefined)
+    with pytest.raises(SystemExit) as exit_:
+        manage.main()
+    assert exit_.value.code == 1 and "foljsam migrate" in capsys.readouterr().err
