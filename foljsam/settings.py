@@ -125,8 +125,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, management commands) share the file: wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (web, worker, management commands) share the file: wait instead of failing. A
+    # transaction takes the write lock when it begins (IMMEDIATE): one that read first and wrote later
+    # (select_for_update is a no-op here) could not wait for a writer of another process and failed at
+    # once with "database is locked" – seen as an upload confirmed while the worker enqueued its jobs.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
