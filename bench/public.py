@@ -40,6 +40,7 @@ def start(env, port):
 
 
 def stop(proc):
+    """Stop a server started in its own process group: SIGTERM, then SIGKILL after 30 s (bench/web.py too)."""
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=30)

@@ -30,7 +30,6 @@ import os
 import queue
 import random
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+from public import stop  # bench/ is this script's directory, first on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -282,11 +283,7 @@ def main() -> None:
               f"saturation={r_sat['rps']:.1f}rps p95={r_sat['p95']:.0f}ms errors={r_sat['errors']} | "
               f"floor login={r_login['rps']:.0f}rps static={r_static['rps']:.0f}rps")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
 
 
 if __name__ == "__main__":
