@@ -20,8 +20,8 @@ DUCKDB_ONLY = ("date_diff(", "quantile_cont(", "::", "create or replace temp", "
 
 def _figure_sql(kpi) -> str:
     """One figure alone, in its source, as the engines run it."""
-    params = dict(visits="visits", grants="grants", reports="additional_reports", m_start="DATE '2026-03-01'",
-                  m_end="TIMESTAMP '2026-04-01 00:00:00'", lookback="TIMESTAMP '2026-02-01 00:00:00'",
+    params = dict(grants="grants", reports="additional_reports", m_start="DATE '2026-03-01'",
+                  m_end="TIMESTAMP '2026-04-01 00:00:00'",
                   months="(SELECT * FROM (VALUES (DATE '2026-03-01', DATE '2026-03-31', 31)) AS v(ms, ml, days))",
                   in_months="DATE '2026-03-01'", late="CAST(reported_at AS DATE) > last_day(event_date) + 5",
                   prov="")

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from foljsam.lib.pseudonym import Pseudonymizer, trim_sql
 from foljsam.monthly.engine import storage
+from foljsam.monthly.engine.refresh import next_period, previous_period
 from foljsam.monthly.engine.storage import sql_literal
 
 MAX_REJECTED_LISTED = 1000  # the report lists at most this many rejected rows; the total is always counted
@@ -223,6 +224,13 @@ def _header_line(path: Path) -> str:
     if not first.strip():
         raise FileRefused("Filen är tom eller saknar rubrikrad.")
     return first
+
+
+def _csv_header(path: Path) -> tuple[list[str], str]:
+    """The header's column names and the file's delimiter."""
+    first = _header_line(path)
+    delim = _detect_delimiter(first)
+    return next(csv.reader([first], delimiter=delim)), delim
 
 
 def _refuse_invalid_encoding(con, path: Path) -> None:
@@ -506,9 +514,7 @@ def import_file(
             headers = _xlsx_to_csv(path, mapping, csv_path, progress)
             delim, line_col, skip = ",", 0, 0  # column 0 holds the sheet row number
         else:
-            first = _header_line(path)
-            delim = _detect_delimiter(first)
-            headers = next(csv.reader([first], delimiter=delim))
+            headers, delim = _csv_header(path)
             csv_path, line_col, skip = path, None, 1
         index = _resolve_columns(kind, headers, mapping)
 
@@ -708,10 +714,7 @@ def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
 
 
 def _neighbours(period: str) -> list[str]:
-    y, m = int(period[:4]), int(period[5:])
-    before = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
-    after = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
-    return [before, period, after]
+    return [previous_period(period), period, next_period(period)]
 
 
 def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, stored: list[str],
@@ -788,7 +791,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
         return  # nothing changes: no partition is written (idempotent re-import)
     rewrite = {p for (p,) in con.execute(
         "SELECT old_period FROM hits WHERE NOT same UNION SELECT new_period FROM hits WHERE NOT same").fetchall()}
-    hk = " AND ".join(f"h.{k} = n.{k}" for k in keys)
+    hit = " AND ".join(f"h.{k} = n.{k}" for k in keys)
     # A month has new rows that are not hits when it has more new rows than keys hit (new keys are unique),
     # counted without another pass over the new rows.
     per_month = (result.months if kind != "grants"
@@ -812,7 +815,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
         # Only a month with a stored key among its new rows needs them filtered out (e.g. the end of the
         # month before, re-sent unchanged); the export's own month usually has none.
         with_hits = set(hits_per_month) & append
-        known = f"AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hk})" if with_hits else ""
+        known = f"AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hit})" if with_hits else ""
         tx.write(con, kind, f"SELECT {sel}, period FROM new n WHERE period IN ({inside}) {known}",
                  rewrite=set(), append=True, periods=sorted(append))
 
@@ -848,8 +851,7 @@ def read_header(path: str | os.PathLike, mapping: ColumnMapping | None = None) -
         if not first:
             raise FileRefused("Filen är tom.")
         return ["" if v is None else str(v) for v in first]
-    first = _header_line(path)
-    return next(csv.reader([first], delimiter=_detect_delimiter(first)))
+    return _csv_header(path)[0]
 
 
 def check_file(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> None:

@@ -360,7 +360,8 @@ _INT_KEYS = {k.key for k in CATALOGUE if k.kind == "count" and k.source not in (
 _ZERO_WHEN_MISSING = _INT_KEYS | {"executed_minutes", "granted_minutes"}
 
 # ---------------------------------------------------------------------------------------------------
-# Source SQL. Placeholders: {visits} {grants} {reports} {m_start} {m_end} {months} (a table of the
+# Source SQL. Placeholders: {month_visits} (the visit rows of the months and the lookback before them,
+# of the providers asked for) {grants} {reports} {m_start} {m_end} {months} (a table of the
 # months computed: ms first day, ml last day, days) {in_months} (the months' first days, for IN)
 # {late} {prov} ("AND provider_id IN (...)" or "").
 # One month or several (a quarter): every figure is computed over all rows of the months, with the
@@ -383,7 +384,7 @@ WITH granted_clients AS (
            v.check_in, v.check_out, v.method, v.services,
            date_diff('second', v.check_in, v.check_out) AS duration_seconds,
            g.granted_client IS NOT NULL AS granted
-    FROM (SELECT * FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}) v
+    FROM {month_visits} v
     LEFT JOIN granted_clients g ON g.provider_id = v.provider_id AND g.granted_client = v.client
          AND g.g_month = CAST(date_trunc('month', v.check_in) AS DATE)
 ), seq AS (
@@ -412,7 +413,7 @@ HASH_KEYS = {"client_key": "hash(v.client)", "staff_key": "CASE WHEN v.staff IS 
              "person": ""}
 KEY_CHECK_SQL = """
 SELECT count(DISTINCT v.client) = count(DISTINCT {client_key}) AND count(DISTINCT v.staff) = count(DISTINCT {staff_key})
-FROM (SELECT * FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov}) v
+FROM {month_visits} v
 """
 
 # What m_rows keeps for the figures ({out} of ROWS_SQL): the columns the other sources read and, per share
@@ -520,14 +521,17 @@ def _params(source, periods: str | list[str], provider_ids, keys: dict | None = 
         ids = ", ".join(sql_literal(str(p)) for p in provider_ids) or "NULL"
         prov = f"AND provider_id IN ({ids})"
     rows = ", ".join(f"(DATE '{s}', DATE '{e - dt.timedelta(days=1)}', {(e - s).days})" for s, e in bounds)
+    visits = source("visits")
+    lookback = (f"TIMESTAMP '{_month_before(bounds[0][0])} 00:00:00'" if LOOKBACK
+                else "TIMESTAMP '1900-01-01 00:00:00'")
+    m_end = f"TIMESTAMP '{bounds[-1][1]} 00:00:00'"
     return {
-        "visits": source("visits"),
+        # The rows ROWS_SQL computes over and KEY_CHECK_SQL checks: one text, so they cannot differ.
+        "month_visits": f"(SELECT * FROM {visits} WHERE check_in < {m_end} AND check_in >= {lookback} {prov})",
         "grants": source("grants"),
         "reports": source("additional_reports"),
         "m_start": f"DATE '{bounds[0][0]}'",
-        "lookback": (f"TIMESTAMP '{_month_before(bounds[0][0])} 00:00:00'" if LOOKBACK
-                     else "TIMESTAMP '1900-01-01 00:00:00'"),
-        "m_end": f"TIMESTAMP '{bounds[-1][1]} 00:00:00'",
+        "m_end": m_end,
         "months": f"(SELECT * FROM (VALUES {rows}) AS v(ms, ml, days))",
         "in_months": ", ".join(f"DATE '{s}'" for s, _e in bounds),
         "late": LATE_SQL,

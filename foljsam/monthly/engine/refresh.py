@@ -4,8 +4,13 @@ from __future__ import annotations
 
 
 def next_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:])
+    year, month = int(period[:4]), int(period[5:7])
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def previous_period(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
 
 
 def months_to_refresh(*, period: str, reports: list, declared: set[str]) -> list[str]:

@@ -52,6 +52,8 @@ from pathlib import Path
 
 import duckdb
 
+from foljsam.monthly.engine.refresh import next_period
+
 log = logging.getLogger(__name__)
 
 SCHEMAS: dict[str, str] = {
@@ -429,8 +431,7 @@ def write_partitions(con, select: str, folder: Path, name: str, periods: list[st
                     f"FILENAME_PATTERN {sql_literal(name)}, OVERWRITE_OR_IGNORE)")
         return
     for period in periods:
-        year, month = int(period[:4]), int(period[5:7])
-        start, end = f"{year:04d}-{month:02d}-01", f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+        start, end = f"{period}-01", f"{next_period(period)}-01"
         target = folder / f"period={period}" / f"{name.replace('{i}', '0')}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         # A range on the partition column (not period = …): DuckDB skips the other rows at the scan.
