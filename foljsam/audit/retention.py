@@ -64,7 +64,7 @@ def _prune_rows(data_dir: Path, kind: str, before: date, tx) -> int:
             periods = sorted(p for p, _n in found)
             kept = storage.table_sql(data_dir, kind, periods=periods, with_period=True)
             tx.write(con, kind, f"SELECT {', '.join(storage.columns(kind))}, period FROM {kept} "
-                     f"WHERE NOT ({old}) OR {ROW_DATES[kind]} IS NULL", rewrite=set(periods))
+                     f"WHERE NOT ({old}) OR {ROW_DATES[kind]} IS NULL", rewrite=set(periods), periods=periods)
         return sum(n for _p, n in found)
 
 
