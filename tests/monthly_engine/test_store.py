@@ -380,7 +380,7 @@ def test_a_key_stored_twice_is_counted_once_and_new_rows_beside_it_are_kept(load
     the stale copy goes when both copies are found."""
     loader.load(visits=visit(1, 10, "03"))
     loader.load(visits=visit(1, 10, "05"))
-    assert [(r[1], r[4].month) for r in rows(loader.data)] == [("v1", 3), ("v1", 5)]
+    assert sorted((r[1], r[4].month) for r in rows(loader.data)) == [("v1", 3), ("v1", 5)]  # ties: any order
     export = visit(1, 10, "05") + visit(2, 11, "05") + visit(3, 11, "04")  # v1 unchanged, v2 and v3 new
     report = import_file(loader.write(VISITS_HEADER + export), "visits", loader.data, KEY, PROVIDERS).kind("visits")
     assert (report.new, report.replaced, report.unchanged) == (2, 1, 0)
