@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run serve test lint migrate demo clean messages
 
+# The venv and its packages ($(STAMP) below), then bytecode for the project's own modules (only what
+# changed since), as pip writes it for installed packages: an editable install otherwise compiles them
+# at every command's start where PYTHONDONTWRITEBYTECODE is set.
 install: $(STAMP)
+	@$(BIN)/python -m compileall -q foljsam >/dev/null
 
 # Idempotent: re-installs only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml

@@ -93,14 +93,19 @@ def _sql_chars(chars: str) -> str:
     return "".join(f"\\x{{{ord(c):04X}}}" for c in chars)
 
 
+def trimmed_sql(col: str) -> str:
+    """SQL that is true for a value that is certainly trimmed already: its first and last characters are
+    printable ASCII (every character in WHITESPACE is below 33 or not ASCII). The first byte is tested by
+    comparing strings (bytewise; a third of the time of ascii()). The last character is read at the byte
+    length: for a value with a non-ASCII character that position lies past its last character, substr()
+    gives '' and the test is false. False does not mean untrimmed, only that the slow path must decide."""
+    return f"({col} >= '!' AND {col} < chr(127) AND ascii(substr({col}, strlen({col}))) > 32)"
+
+
 def trim_sql(col: str) -> str:
-    """SQL for normalise_id(coalesce(col, '')). Fast path: a value whose first and last characters are
-    printable ASCII needs no regular expression (every character in WHITESPACE is below 33 or not ASCII).
-    The last character is read at the byte length: for a value with a non-ASCII character that position
-    lies past its last character, substr() gives '' and the value takes the regular expression."""
+    """SQL for normalise_id(coalesce(col, '')): the regular expression only where trimmed_sql() is false."""
     ws = _sql_chars(WHITESPACE)
-    return (f"CASE WHEN {col} IS NULL THEN '' "
-            f"WHEN ascii({col}) > 32 AND ascii({col}) < 128 AND ascii(substr({col}, strlen({col}))) > 32 THEN {col} "
+    return (f"CASE WHEN {col} IS NULL THEN '' WHEN {trimmed_sql(col)} THEN {col} "
             f"ELSE regexp_replace({col}, '^[{ws}]+|[{ws}]+$', '', 'g') END")
 
 
@@ -135,15 +140,16 @@ class Pseudonymizer:
         return f"left(sha256(unhex('{opad}') || {inner}), {PSEUDONYM_HEX_CHARS})"
 
     def client_map_sql(self, distinct_ids: str) -> str:
-        """A SELECT giving, for each trimmed client id of the query `distinct_ids` (one column `raw`),
-        what client_sql() needs: the pseudonym `p` when the id does not depend on the row's date, else
-        the birth-date parts (`yy`, `mmdd`, `plus`) and the pseudonyms of the three possible centuries.
-        HMACs run once per distinct id, not per row."""
+        """A SELECT giving, for each client id of the query `distinct_ids` (one column `raw`, as in the
+        file: it is trimmed here, once per distinct id), what client_sql() needs: the pseudonym `p` when
+        the id does not depend on the row's date, else the birth-date parts (`yy`, `mmdd`, `plus`) and the
+        pseudonyms of the three possible centuries. HMACs run once per distinct id, not per row."""
         dashes = _sql_chars(DASHES)
         return f"""
-            WITH n AS (SELECT raw, CASE WHEN strlen(raw) = length(raw) THEN raw
-                                        ELSE regexp_replace(raw, '[{dashes}]', '-', 'g') END AS s
-                       FROM ({distinct_ids})),
+            WITH t AS (SELECT raw, {trim_sql('raw')} AS id FROM ({distinct_ids})),
+                 n AS (SELECT raw, CASE WHEN strlen(id) = length(id) THEN id
+                                        ELSE regexp_replace(id, '[{dashes}]', '-', 'g') END AS s
+                       FROM t),
                  m AS (SELECT raw, s, regexp_extract(s, '{_PNR}', ['head', 'sep', 'tail']) AS g FROM n),
                  k AS (SELECT raw,
                               CASE WHEN g.head = '' THEN s WHEN length(g.head) = 8 THEN g.head || g.tail END AS key,

@@ -25,7 +25,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -241,6 +240,8 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> 
 
 def _expanded_size(root, limit: int, limits: Limits) -> int:
     """Nodes in the document with every alias expanded, memoised per node (aliases share nodes)."""
+    import yaml  # here, not at the top: every command loads this module and few read YAML
+
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
@@ -270,6 +271,8 @@ def load_yaml(text: str | bytes, *, kind: str | None = None, limits: Limits | No
 
     yaml.YAMLError still means a broken file, as with yaml.safe_load.
     """
+    import yaml
+
     limits = limits or limits_for(kind)
     loader = yaml.SafeLoader(text)
     try:

@@ -118,3 +118,21 @@ def test_ids_with_non_ascii_letters_are_trimmed_the_same_in_sql_and_python(raw):
     assert normalise_id(raw) == "Åsa.ö"
     with duckdb.connect() as con:
         assert con.execute(f"SELECT {trim_sql('x')} FROM (SELECT ? AS x)", [raw]).fetchall() == [("Åsa.ö",)]
+
+
+def test_trim_sql_equals_normalise_id_for_every_character_alone_padded_and_doubled():
+    """trimmed_sql() compares the first byte as a string and reads the last at the byte length: every
+    character of the Basic Multilingual Plane (and a few beyond), alone, doubled and between whitespace,
+    comes out of trim_sql() as normalise_id() gives it."""
+    from foljsam.lib.pseudonym import WHITESPACE, trim_sql, trimmed_sql
+
+    chars = [chr(i) for i in range(1, 0x10000) if not 0xD800 <= i < 0xE000] + ["\U0001f600", "\U00010000"]
+    values = ["", *(v for c in chars for v in (c, c + c, f" {c}\u00a0", f"a{c}", f"{c}a"))]
+    with duckdb.connect() as con:
+        got = con.execute(f"SELECT list({trim_sql('x')} ORDER BY i), list({trimmed_sql('x')} ORDER BY i) "
+                          "FROM (SELECT unnest(?::VARCHAR[]) AS x, unnest(range(?)) AS i)",
+                          [values, len(values)]).fetchone()
+    assert [v for v, g in zip(values, got[0], strict=True) if g != normalise_id(v)] == []
+    # The fast test never claims a value with whitespace at either end is trimmed.
+    assert [v for v, ok in zip(values, got[1], strict=True) if ok and v != v.strip(WHITESPACE)] == []
+    assert got[1][values.index("a")]  # and it does take the plain ASCII values

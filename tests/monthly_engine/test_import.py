@@ -410,3 +410,37 @@ def test_a_report_that_cannot_be_written_after_the_commit_does_not_undo_the_impo
     assert calls == ["visits", "additional_reports"]
     assert len(stored(loader.data)) == 3 and len(stored(loader.data, "additional_reports")) == 1
     assert [p.name.split("-")[1] for p in (loader.data / "import_reports").glob("*.json")] == ["additional_reports"]
+
+
+# Whitespace of every kind around a value: what the importer reads row by row untrimmed (TRIMMED_LATER)
+# must store and reject exactly as the same file without it.
+PADS = [" ", "\t", "\u00a0", "\u3000", "\ufeff", " \u2007"]
+
+
+@pytest.mark.parametrize("pad", PADS)
+def test_visits_padded_with_whitespace_store_what_the_clean_file_stores(loader, tmp_path, pad):
+    clean = [
+        ["v1", "P1", PNR, STAFF, "2026-03-01T08:00:00", "2026-03-01T08:30:00", "electronic", "A|B"],
+        ["v2", "P1", "c2", "", "2026-03-01 09:00", "2026-03-01 09:10", "manual", "B"],
+        ["v3", "P2", "c3", "s3", "2026-03-02T09:00", "2026-03-02T09:15", "Electronic", ""],
+        ["v4", "P2", "", "s3", "2026-03-02T10:00", "2026-03-02T10:15", "manual", "A"],  # no client: rejected
+        ["v5", "P2", "c3", "s3", "2026-03-02T11:00", "2026-03-02T11:15", "fax", "A"],  # unknown method
+        ["v6", "P2", "c3", "s3", "2026-03-02 12", "2026-03-02T12:15", "manual", "A"],  # bad check-in
+    ]
+
+    def write(rows, name):
+        path = tmp_path / name
+        path.write_text(VISITS_HEADER + "".join(",".join(f'"{v}"' for v in r) + "\n" for r in rows),
+                        encoding="utf-8")
+        return path
+
+    padded = [[f"{pad}{v}{pad[::-1]}" if i > 1 else v for i, v in enumerate(r)] for r in clean]
+    padded[0][7] = f"{pad}A{pad}|{pad}B{pad}"  # around each code too
+    ref = import_file(write(clean, "clean.csv"), "visits", tmp_path / "clean", KEY, PROVIDERS)
+    rep = import_file(write(padded, "padded.csv"), "visits", loader.data, KEY, PROVIDERS)
+    assert [(r["line"], r["column"]) for r in rep.kind("visits").rejected] == [
+        (r["line"], r["column"]) for r in ref.kind("visits").rejected] == [(5, "client_id"), (6, "method"), (7, "check_in")]
+    assert stored(loader.data) == stored(tmp_path / "clean")
+    rows = stored(loader.data)
+    assert [r[3] is None for r in rows] == [False, True, False]  # a blank staff id is a generic check-in
+    assert [r[7] for r in rows] == ["A|B", "B", ""]

@@ -348,6 +348,13 @@ def test_hashed_person_keys_give_the_pseudonyms_figures_and_fall_back_when_two_s
     monkeypatch.setattr(kpis.DuckDBRunner, "keys", spy)
     assert compute_kpis(loader.data, "2026-03") == exact  # … so the check refuses them
     assert used == [kpis.IDENTITY_KEYS]
+    # Either half is checked: staff merged while the clients' hashes are sound.
+    monkeypatch.setattr(kpis, "HASH_KEYS", {**merging, "client_key": "hash(v.client)"})
+    used.clear()
+    assert compute_kpis(loader.data, "2026-03") == exact and used == [kpis.IDENTITY_KEYS]
+    monkeypatch.setattr(kpis, "HASH_KEYS", {**merging, "staff_key": "hash(v.staff)"})
+    used.clear()
+    assert compute_kpis(loader.data, "2026-03") == exact and used == [kpis.IDENTITY_KEYS]
 
 
 def test_a_runner_reads_one_generation_for_the_key_check_and_the_figures(loader):

@@ -54,3 +54,19 @@ def test_missing_tables_are_told_apart_from_other_database_errors(monkeypatch, c
     with pytest.raises(SystemExit) as exit_:
         manage.main()
     assert exit_.value.code == 1 and "foljsam migrate" in capsys.readouterr().err
+
+
+def test_commands_start_without_loading_what_only_some_of_them_use():
+    """Integrators run `foljsam monthly …` per month in scripts: Django's start loads the catalogue, and
+    the command module loads services, but DuckDB, PyYAML and sqlglot are loaded only where they are used
+    (tens of ms each of every command's start)."""
+    code = ("import django, sys; django.setup(); "
+            "from django.core.management import load_command_class; "
+            "[load_command_class(app, name) for app, name in (('foljsam.monthly', 'monthly'), "
+            "('foljsam.registry', 'providers'))]; "
+            "loaded = [m for m in ('duckdb', 'yaml', 'sqlglot') if m in sys.modules]; "
+            "assert not loaded, loaded; "
+            "from foljsam.monthly.engine import storage; storage.connect().close(); "
+            "assert 'duckdb' in sys.modules")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "foljsam.settings"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)

@@ -412,8 +412,9 @@ IDENTITY_KEYS = {"client_key": "v.client", "staff_key": "v.staff", "person": ""}
 HASH_KEYS = {"client_key": "hash(v.client)", "staff_key": "CASE WHEN v.staff IS NOT NULL THEN hash(v.staff) END",
              "person": ""}
 KEY_CHECK_SQL = """
-SELECT count(DISTINCT v.client) = count(DISTINCT {client_key}) AND count(DISTINCT v.staff) = count(DISTINCT {staff_key})
-FROM {month_visits} v
+WITH r AS (SELECT client, staff FROM {month_visits} v)
+SELECT (SELECT count(*) = count(DISTINCT {client_key}) FROM (SELECT DISTINCT client FROM r WHERE client IS NOT NULL) v)
+   AND (SELECT count(*) = count(DISTINCT {staff_key}) FROM (SELECT DISTINCT staff FROM r WHERE staff IS NOT NULL) v)
 """
 
 # What m_rows keeps for the figures ({out} of ROWS_SQL): the columns the other sources read and, per share

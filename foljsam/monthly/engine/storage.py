@@ -49,10 +49,12 @@ import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from foljsam.monthly.engine.refresh import next_period
+
+if TYPE_CHECKING:
+    import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +197,10 @@ def connect(threads: int | None = None, memory_limit: str | None = None,
     clear ids, and the data directory must not. Use session() to get a spill directory of one's own
     that is removed afterwards.
     """
+    # Imported here: Django loads this module with the catalogue at every start (models), and most
+    # commands and requests never open a connection (duckdb takes ~40 ms to import).
+    import duckdb
+
     spill = Path(spill_dir) if spill_dir else spill_root()
     spill.mkdir(parents=True, exist_ok=True)
     config = {
@@ -299,6 +305,8 @@ class Transaction:
         staged rows is removed). append: the staged files are added beside the stored ones instead.
         periods: every period the rows of `select` fall in, when the caller knows them (a faster write).
         """
+        import duckdb  # loaded by the connection already; not at the top (see connect())
+
         folder = self.staging / self._prefix(kind)
         name = "part-{i}" if not append else f"part-g{self.generation}-{{i}}"
         try:
