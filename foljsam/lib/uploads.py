@@ -157,9 +157,10 @@ def check_upload(source, *, kind: str | None = None, limits: Limits | None = Non
 
 
 def _check_lines(src: _Source, limits: Limits) -> None:
-    """Refuse a line longer than max_line bytes, stepping from newline to newline with rfind (C speed)."""
+    """Refuse a line longer than max_line bytes, stepping from newline to newline with rfind (C speed).
+    The lines are counted only to name the refused one (counting every chunk cost 0.09 s per 250 MB)."""
     limit = limits.max_line
-    lines_before = 0  # newlines in earlier chunks
+    offset = 0  # of the chunk in the file
     current = 0  # bytes of the line still open at the end of the previous chunk
     with src.open() as fh:
         while chunk := fh.read(CHUNK):
@@ -172,10 +173,19 @@ def _check_lines(src: _Source, limits: Limits) -> None:
                     break
                 newline = chunk.rfind(b"\n", pos, end)
                 if newline == -1:
-                    _refuse(LINE_TOO_LONG, "line_too_long", limits,
-                            line=lines_before + chunk.count(b"\n", 0, pos) + 1, limit=limit)
+                    _refuse(LINE_TOO_LONG, "line_too_long", limits, line=_line_at(src, offset + pos), limit=limit)
                 pos, current = newline + 1, 0
-            lines_before += chunk.count(b"\n")
+            offset += n
+
+
+def _line_at(src: _Source, offset: int) -> int:
+    """The 1-based number of the line that holds byte `offset`."""
+    lines, read = 1, 0
+    with src.open() as fh:
+        while read < offset and (chunk := fh.read(min(CHUNK, offset - read))):
+            lines += chunk.count(b"\n")
+            read += len(chunk)
+    return lines
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")

@@ -139,7 +139,11 @@ def test_long_line_names_line_and_limit():
 
     assert uploads.CHUNK < 2 * 1024 * 1024
     long = b"ok\n" * 10 + b"y" * (uploads.CHUNK + 10)
-    _refused(long, "line_too_long", Limits(kind="monthly", max_bytes=10**9, max_line=uploads.CHUNK))
+    wide = Limits(kind="monthly", max_bytes=10**9, max_line=uploads.CHUNK)
+    assert "Rad 11 " in _refused(long, "line_too_long", wide)
+    # a long line that starts in a later chunk: numbered by the newlines before it
+    later = b"a\n" * (uploads.CHUNK // 2 + 5) + b"y" * (uploads.CHUNK + 10) + b"\n"
+    assert f"Rad {uploads.CHUNK // 2 + 6} " in _refused(later, "line_too_long", wide)
     assert check_upload(b"z" * 1000 + b"\n" + b"z" * 1000, limits=LIMITS) == "text"
 
 
