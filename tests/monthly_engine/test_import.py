@@ -445,3 +445,33 @@ def test_visits_padded_with_whitespace_store_what_the_clean_file_stores(loader, 
     rows = stored(loader.data)
     assert [r[3] is None for r in rows] == [False, True, False]  # a blank staff id is a generic check-in
     assert [r[7] for r in rows] == ["A|B", "B", ""]
+
+
+def test_a_file_read_in_many_buffers_numbers_its_lines_as_one_read_does(loader, tmp_path, monkeypatch):
+    """DuckDB reads a file in buffers of CSV_BUFFER_BYTES in parallel; the order-preserving read keeps the
+    line numbers of rejected rows and which of two rows with the same key is the later one."""
+    from foljsam.monthly.engine import importer
+
+    lines, bad = [], {}
+    for i in range(20_000):
+        if i % 997 == 5:
+            bad[i + 2] = "check_out"
+            lines.append(f"v{i},P1,c{i % 50},s{i % 7},2026-03-02T08:00:00,2026-03-02T07:00:00,electronic,A\n")
+        elif i % 1499 == 7:
+            bad[i + 2] = None  # too few columns
+            lines.append(f"v{i},P1,c{i % 50}\n")
+        else:
+            key = "dup" if i in (3, 19_990) else f"v{i}"  # the later row (line 19992) wins
+            lines.append(f"{key},P1,c{i % 50},s{i % 7},2026-03-02T08:{i % 60:02d}:00,2026-03-02T09:00:00,manual,A\n")
+    path = tmp_path / "big.csv"
+    path.write_text(VISITS_HEADER + "".join(lines), encoding="utf-8")
+    assert path.stat().st_size > 10 * 64 * 1024
+    one = import_file(path, "visits", tmp_path / "one", KEY, PROVIDERS)
+    monkeypatch.setattr(importer, "CSV_BUFFER_BYTES", 64 * 1024)
+    many = import_file(path, "visits", loader.data, KEY, PROVIDERS)
+    for rep in (one, many):
+        got = {r["line"]: r["column"] for r in rep.kind("visits").rejected}
+        assert got == {**bad, 5: "provider_id, visit_id"}
+    assert stored(loader.data) == stored(tmp_path / "one")
+    dup = [r for r in stored(loader.data) if r[1] == "dup"]
+    assert len(dup) == 1 and dup[0][4] == dt.datetime(2026, 3, 2, 8, 19_990 % 60)

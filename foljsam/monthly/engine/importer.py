@@ -39,6 +39,10 @@ from foljsam.monthly.engine import storage
 from foljsam.monthly.engine.refresh import next_period, previous_period
 from foljsam.monthly.engine.storage import sql_literal
 
+# DuckDB's CSV reader hands the file to its threads in buffers of this size. With its default the
+# statement that reads and checks 2.7 M visit rows took 1.15 s here, with 12–24 MB 0.95–0.98 s
+# (bench/RESULTS.md). Far above the longest line the upload limits let through (64 kB).
+CSV_BUFFER_BYTES = 16 * 1024 * 1024
 MAX_REJECTED_LISTED = 1000  # the report lists at most this many rejected rows; the total is always counted
 
 Progress = Callable[[str, float], None]
@@ -347,7 +351,7 @@ def _method_case(mapping: ColumnMapping) -> str:
 
 
 # Columns of the visits file that are not trimmed row by row (trim_sql costs about 0.06 s per column
-# and million rows): client and staff ids are trimmed in their pseudonym maps, once per distinct id;
+# at 2.7 million rows): client and staff ids are trimmed in their pseudonym maps, once per distinct id;
 # services in their normalisation, once per distinct value; check-in, check-out and method are read as
 # they are and only a value that does not read is read again trimmed (_untrimmed_first).
 TRIMMED_LATER = {"visits": frozenset({"client_id", "staff_id", "services", "check_in", "check_out", "method"})}
@@ -564,7 +568,8 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
     source = f"""read_csv({sql_literal(str(csv_path))},
             delim={sql_literal(delim)}, quote='"', escape='"', header=false, skip={skip},
             auto_detect=false, all_varchar=true, columns={columns}, null_padding=false,
-            store_rejects=true, rejects_table='rej_err', rejects_scan='rej_scan', ignore_errors=true)"""
+            store_rejects=true, rejects_table='rej_err', rejects_scan='rej_scan', ignore_errors=true,
+            buffer_size={CSV_BUFFER_BYTES})"""
     raw_names = _RAW_NAMES[kind]
     later = TRIMMED_LATER.get(kind, frozenset())
 
