@@ -698,10 +698,13 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
             FROM checked c WHERE _why IS NULL {no_dup}""").fetchone()
         result.span = {"first": first, "last": None if open_ended else last} if first else {}
     else:
-        # By the partition column: these months are also the partitions the rows go to (_merge).
+        # By the partition column: these months are also the partitions the rows go to (_merge). Grouped
+        # by the truncated month and formatted per month, not per row (a third of the time).
+        pcol = storage.PARTITION_COLUMN[kind]
         result.months = dict(con.execute(f"""
-            SELECT {storage.partition_sql(kind)}, count(*) FROM checked c WHERE _why IS NULL {no_dup}
-            GROUP BY 1 ORDER BY 1""").fetchall())
+            SELECT {storage.month_sql("m")}, n FROM (
+                SELECT date_trunc('month', {pcol}) AS m, count(*) AS n FROM checked c WHERE _why IS NULL {no_dup}
+                GROUP BY 1) ORDER BY 1""").fetchall())
     if dry_run:
         return result
 

@@ -104,7 +104,12 @@ def columns(kind: str) -> list[str]:
 
 def partition_sql(kind: str, alias: str = "") -> str:
     """SQL of a row's partition value (YYYY-MM)."""
-    return f"strftime({alias}{PARTITION_COLUMN[kind]}, '%Y-%m')"
+    return month_sql(f"{alias}{PARTITION_COLUMN[kind]}")
+
+
+def month_sql(expr: str) -> str:
+    """SQL of the month (YYYY-MM) of a date or timestamp expression: the partition values' format."""
+    return f"strftime({expr}, '%Y-%m')"
 
 
 def municipality_setting() -> str:
