@@ -801,8 +801,9 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     ok = ", ".join(f"o.{k}" for k in keys)
     pcol = storage.PARTITION_COLUMN[kind]
     # The new rows' keys, partition column and partition: visits and additional reports straight from the
-    # checked rows (their keys hold no pseudonym), grants (few) from the view.
-    con.execute("CREATE TEMP TABLE new_keys AS " + (
+    # checked rows (their keys hold no pseudonym), grants (few) from the view. A view: each statement below
+    # reads what it needs of it (kept as a table, 2.7 M keys cost 0.16 s more).
+    con.execute("CREATE TEMP VIEW new_keys AS " + (
         f"SELECT {kk}, {pcol}, {storage.partition_sql(kind)} AS period, {KEY_HASH.format(key=kk)} AS h "
         f"FROM checked c WHERE c._why IS NULL {no_dup}"
         if kind != "grants" else f"SELECT {kk}, {pcol}, period, {KEY_HASH.format(key=kk)} AS h FROM new"))
