@@ -829,9 +829,13 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
                     EXISTS (SELECT 1 FROM same_keys s WHERE {sk}) AS same FROM hk o""")
     # Counted by key: a key stored twice (a correction that moved a check-in further than a month, whose
     # old copy was not found then) has two hits. Such a key counts as replaced: its other copy goes.
+    # Per month of the new row: a new key is unique, so all its hits share that month and the months'
+    # counts add up to the file's.
     dk = f"DISTINCT ({kk})"
-    existing, replaced = con.execute(
-        f"SELECT count({dk}), count({dk}) FILTER (WHERE NOT same) FROM hits").fetchone()
+    per_new_month = con.execute(
+        f"SELECT new_period, count({dk}), count({dk}) FILTER (WHERE NOT same) FROM hits GROUP BY 1").fetchall()
+    hits_per_month = {p: n for p, n, _r in per_new_month}
+    existing, replaced = sum(hits_per_month.values()), sum(r for _p, _n, r in per_new_month)
     result.unchanged = existing - replaced
     result.replaced = replaced
     result.new = result.accepted - existing
@@ -845,7 +849,6 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     # counted without another pass over the new rows.
     per_month = (result.months if kind != "grants"
                  else dict(con.execute("SELECT period, count(*) FROM new_keys GROUP BY 1").fetchall()))
-    hits_per_month = dict(con.execute(f"SELECT new_period, count({dk}) FROM hits GROUP BY 1").fetchall())
     fresh = {p for p, n in per_month.items() if n > hits_per_month.get(p, 0)}
     result.changed_months = sorted(rewrite | fresh)
     files = storage.manifest(data_dir)["files"].get(kind, {})
