@@ -332,6 +332,7 @@ def main() -> None:
                     help="spark: also time the figures on Spark local over the same store, beside DuckDB")
     args = ap.parse_args()
     if args.generate_only:
+        Path(args.generate_only).mkdir(parents=True, exist_ok=True)
         generate(Path(args.generate_only), args.rows)
         return
     if args.engine == "spark":
