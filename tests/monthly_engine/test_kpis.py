@@ -368,3 +368,27 @@ def test_a_runner_reads_one_generation_for_the_key_check_and_the_figures(loader)
     loader.load(visits="v2,P1,c1,s1,2026-03-02T08:00:00,2026-03-02T08:30:00,electronic,A\n")
     assert runner.source("visits") == before
     assert kpis.DuckDBRunner(None, loader.data, "2026-03").source("visits") != before
+
+
+def test_a_stored_row_without_a_client_counts_no_client_with_hashed_keys(loader):
+    """The importer never stores a row without a client, but a store written otherwise may hold one: its
+    hashed key is NULL like its pseudonym, so both keyings count the same clients."""
+    from foljsam.monthly.engine import kpis, storage
+
+    loader.load(visits="v1,P1,c1,s1,2026-03-02T08:00:00,2026-03-02T09:00:00,manual,A\n"
+                       "v2,P1,c2,s1,2026-03-03T08:00:00,2026-03-03T09:00:00,manual,A\n")
+    con = storage.connect()
+    with storage.transaction(loader.data) as tx:
+        tx.write(con, "visits", f"SELECT *, period FROM (SELECT {', '.join(storage.columns('visits'))}, period "
+                 f"FROM {storage.table_sql(loader.data, 'visits', with_period=True)} UNION ALL SELECT 'P1', 'v3', "
+                 "NULL, 's1', TIMESTAMP '2026-03-04 08:00', TIMESTAMP '2026-03-04 09:00', 'manual', 'A', '2026-03')",
+                 rewrite={"2026-03"}, periods=["2026-03"])
+    con.close()
+    hashed = compute_kpis(loader.data, "2026-03")
+    assert hashed[0]["visits"] == 3 and hashed[0]["clients"] == 2
+    runner_keys = kpis.DuckDBRunner.keys
+    try:
+        kpis.DuckDBRunner.keys = lambda self, period, ids: kpis.IDENTITY_KEYS
+        assert compute_kpis(loader.data, "2026-03") == hashed
+    finally:
+        kpis.DuckDBRunner.keys = runner_keys

@@ -15,7 +15,8 @@ Decisions where the contract is silent:
 - reported_at may be a date or a timestamp; a date is stored as midnight of that day.
 - minutes_per_month accepts a decimal comma. valid_to empty = open-ended.
 - Line numbers are 1-based file lines (header = 1). They assume one record per line: a quoted
-  value that contains a line break shifts the numbers of later rows.
+  value that contains a line break shifts the numbers of later rows. A rejected record that spans
+  lines (a quote never closed, which swallows the lines after it) refuses the whole file instead.
 - Rejection reasons name the column, never the value of a client or staff id.
 """
 
@@ -243,6 +244,22 @@ def _refuse_invalid_encoding(con, path: Path) -> None:
     if con.execute("SELECT count(*) FROM rej_err WHERE error_type = 'INVALID ENCODING'").fetchone()[0]:
         _check_utf8(path)
         raise FileRefused("Filen är inte UTF-8-kodad. Spara den som CSV UTF-8 och försök igen.")
+
+
+UNREADABLE_CSV = ("Filen kunde inte läsas som CSV. Kontrollera citattecknen (\") och radbrytningarna i filen och "
+                  "försök igen.")
+UNCLOSED_QUOTE = ("Rad {line}: en post fortsätter över flera rader, troligen ett citattecken (\") som inte "
+                  "avslutas. Raderna efter den kan inte läsas säkert; rätta raden och importera filen igen.")
+
+
+def _refuse_record_across_lines(con) -> None:
+    """A quote that is never closed makes DuckDB read the following lines as one value and then reject
+    that one record, so thousands of rows would vanish from the report: a rejected record that spans
+    line breaks refuses the whole file, naming its first line."""
+    line = con.execute("SELECT min(line) FROM rej_err "
+                       "WHERE contains(csv_line, chr(10)) OR contains(csv_line, chr(13))").fetchone()[0]
+    if line is not None:
+        raise FileRefused(UNCLOSED_QUOTE.format(line=int(line)))
 
 
 def _detect_format(path: Path) -> str:
@@ -584,14 +601,20 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
     pos = "CAST(c0 AS BIGINT) AS _pos, " if line_col is not None else ""
     typed, checks = _kind_sql(kind, mapping)
     progress("kontrollerar rader", 0.4)
-    con.execute(f"""
-        CREATE TEMP TABLE checked0 AS
-        WITH s AS (SELECT {pos}{sel} FROM {source}),
-             t AS (SELECT {"_pos, " if pos else ""}{typed} FROM s)
-        SELECT *, {_reason(checks)} AS _why FROM t
-    """)
+    import duckdb  # loaded with the connection (storage.connect); not at the top, see there
+
+    try:
+        con.execute(f"""
+            CREATE TEMP TABLE checked0 AS
+            WITH s AS (SELECT {pos}{sel} FROM {source}),
+                 t AS (SELECT {"_pos, " if pos else ""}{typed} FROM s)
+            SELECT *, {_reason(checks)} AS _why FROM t
+        """)
+    except duckdb.InvalidInputException:  # the CSV reader gave up on the file (e.g. its quotes)
+        raise FileRefused(UNREADABLE_CSV) from None
     if line_col is None:
         _refuse_invalid_encoding(con, csv_path)
+        _refuse_record_across_lines(con)
     if known_providers is not None:
         con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS provider_id",
                     [sorted({str(p) for p in known_providers})])

@@ -409,8 +409,8 @@ WHERE seq.check_in >= {m_start} AND CAST(date_trunc('month', seq.check_in) AS DA
 # their 64-bit hashes, which sort and group in about half the time of the 32-character strings; used only
 # when KEY_CHECK_SQL finds that no two pseudonyms of the rows share a hash, so the figures are the same.
 IDENTITY_KEYS = {"client_key": "v.client", "staff_key": "v.staff", "person": ""}
-HASH_KEYS = {"client_key": "hash(v.client)", "staff_key": "CASE WHEN v.staff IS NOT NULL THEN hash(v.staff) END",
-             "person": ""}
+HASH_KEYS = {"client_key": "CASE WHEN v.client IS NOT NULL THEN hash(v.client) END",
+             "staff_key": "CASE WHEN v.staff IS NOT NULL THEN hash(v.staff) END", "person": ""}
 KEY_CHECK_SQL = """
 WITH r AS (SELECT client, staff FROM {month_visits} v)
 SELECT (SELECT count(*) = count(DISTINCT {client_key}) FROM (SELECT DISTINCT client FROM r WHERE client IS NOT NULL) v)

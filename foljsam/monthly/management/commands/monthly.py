@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from foljsam.lib.uploads import UploadRefused, check_upload
 from foljsam.monthly import services
+from foljsam.monthly.engine.kpis import compute_kpis
 from foljsam.monthly.models import ImportRun, KpiSnapshot
 
 
@@ -124,8 +125,6 @@ class Command(BaseCommand):
                 raise CommandError("--spark-remote gäller bara med --engine spark.")
             if "://" in store:
                 raise CommandError("DuckDB läser bara en lokal katalog; använd --engine spark för en URI.")
-            from foljsam.monthly.engine.kpis import compute_kpis  # DuckDB: only where it computes
-
             return compute_kpis(store, options["period"])
         from pyspark.errors import PySparkException
 
