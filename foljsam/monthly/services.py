@@ -228,8 +228,8 @@ def import_run_execute(*, run: ImportRun, paths: dict[str, Path], on_progress=No
     Every file's header is checked before anything is read, and the files are stored in one store
     transaction (all of them or none), so a wrong file, an unknown provider id or a full disk leaves
     the store as it was. A row-level problem rejects only that row. A failed import can be re-run: the
-    import is idempotent. The run's period
-    (given, else the visits file's dominant month) is the one month that gets figures from it.
+    import is idempotent. The run's period (given, else the visits file's dominant month) is the one
+    month that gets figures from it.
     """
     known = set(Provider.objects.values_list("code", flat=True))
     kinds = [k for k in KIND_ORDER if k in paths]

@@ -359,7 +359,7 @@ def test_duplicate_keys_are_found_by_the_key_whatever_its_hash(loader, monkeypat
     candidate and still only real repeats are rejected, each naming the line that wins."""
     from foljsam.monthly.engine import importer
 
-    monkeypatch.setattr(importer, "DUPLICATE_CANDIDATE", candidate)
+    monkeypatch.setattr(importer, "KEY_HASH", candidate)
     text = VISITS_HEADER + (
         "v1,P1,c1,s1,2026-03-01T08:00:00,2026-03-01T08:30:00,electronic,A\n"  # 2: repeated on 5 and 6
         "v2,P1,c1,s1,2026-03-01T09:00:00,2026-03-01T09:30:00,electronic,A\n"  # 3

@@ -466,11 +466,9 @@ _RAW_NAMES = {
                            "reported_at": "reported_at_raw"},
 }
 
-#: The expression whose repeats make rows candidates for duplicate keys (tests replace it with one that
-#: collides).
-DUPLICATE_CANDIDATE = "hash({key})"
-#: The 64-bit hash of a key by which stored keys are screened before they are matched with the new ones
-#: (_merge; tests replace it with one that collides).
+#: The 64-bit hash of a key. Rows whose keys share it are only candidates, decided by the key itself:
+#: candidates for duplicate keys in a file (_run) and stored keys screened before they are matched with the
+#: new ones (_merge). Tests replace it with one that collides.
 KEY_HASH = "hash({key})"
 
 _KEY_COLUMNS = {
@@ -631,7 +629,7 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
     # Duplicate keys: rows whose key's hash occurs twice are candidates (one 8-byte group key instead of
     # the key's strings); the window, by the key itself, runs over the (rare) candidates only, so a hash
     # shared by two different keys adds a candidate but never a duplicate.
-    hashed = DUPLICATE_CANDIDATE.format(key=key)
+    hashed = KEY_HASH.format(key=key)
     con.execute(f"""
         CREATE TEMP TABLE dedup AS
         WITH dk AS (SELECT {hashed} AS h FROM checked WHERE _why IS NULL GROUP BY 1 HAVING count(*) > 1),
