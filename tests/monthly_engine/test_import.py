@@ -473,6 +473,7 @@ def test_a_file_read_in_many_buffers_numbers_its_lines_as_one_read_does(loader, 
     path = tmp_path / "big.csv"
     path.write_text(VISITS_HEADER + "".join(lines), encoding="utf-8")
     assert path.stat().st_size > 10 * 64 * 1024
+    monkeypatch.setattr(importer, "SMALL_CSV_BUFFER_BYTES", importer.CSV_BUFFER_BYTES)  # one buffer
     one = import_file(path, "visits", tmp_path / "one", KEY, PROVIDERS)
     monkeypatch.setattr(importer, "CSV_BUFFER_BYTES", 64 * 1024)
     many = import_file(path, "visits", loader.data, KEY, PROVIDERS)
@@ -482,6 +483,19 @@ def test_a_file_read_in_many_buffers_numbers_its_lines_as_one_read_does(loader, 
     assert stored(loader.data) == stored(tmp_path / "one")
     dup = [r for r in stored(loader.data) if r[1] == "dup"]
     assert len(dup) == 1 and dup[0][4] == dt.datetime(2026, 3, 2, 8, 19_990 % 60)
+
+
+def test_a_file_smaller_than_one_buffer_is_read_in_small_buffers(tmp_path):
+    """A file below CSV_BUFFER_BYTES would be one buffer, parsed by one thread: it gets small buffers; a
+    larger file the large ones."""
+    from foljsam.monthly.engine import importer
+
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    for path, size in ((small, importer.CSV_BUFFER_BYTES - 1), (large, importer.CSV_BUFFER_BYTES)):
+        with open(path, "wb") as fh:
+            fh.truncate(size)  # sparse: nothing written
+    assert importer._buffer_bytes(small) == importer.SMALL_CSV_BUFFER_BYTES < importer.CSV_BUFFER_BYTES
+    assert importer._buffer_bytes(large) == importer.CSV_BUFFER_BYTES
 
 
 def test_an_unclosed_quote_refuses_the_file_naming_its_line(loader):
