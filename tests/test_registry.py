@@ -38,23 +38,6 @@ def test_a_provider_with_two_contracts_counts_once(world):
     assert row.jan_private == 2
 
 
-def test_demo_reproduces_seed_000_table(db, capsys):
-    call_command("demo")
-    call_command("report", "providers-table", "--year", "2022")
-    out = capsys.readouterr().out
-    expected = {
-        "Hemtjänst": "9 1 6 1", "Särskilt boende för äldre": "44 5 47 5", "Daglig verksamhet": "30 17 35 17",
-        "Korttidsvistelse": "15 1 13 1", "Ledsagar- och avlösarservice": "3 1 4 1", "Boendestöd": "3 1 3 1",
-    }
-    for area, numbers in expected.items():
-        line = next(line for line in out.splitlines() if line.startswith(area))
-        assert " ".join(line[len(area):].split()) == numbers, line
-    # Loading again changes nothing.
-    count = Provider.objects.count()
-    call_command("demo")
-    assert Provider.objects.count() == count
-
-
 CSV = (
     "provider_id;name;org_number;area;ownership;contract_form\n"
     "P-NEW;Nya Omsorg AB;559000-1111;hemtjanst;private;LOV\n"

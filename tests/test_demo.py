@@ -1,13 +1,112 @@
-"""The demo's 2022 gives seed 000's numbers, and its plan 2024 is seed 001's schedule."""
+"""The demo municipality (`foljsam demo`): what each part of it shows.
+
+The demo is loaded once for this module (about a minute on PostgreSQL on a 2-core machine) inside a
+transaction that is rolled back after the last test; each test runs in a savepoint within it (pytest-django's
+`db`), so a test's own writes do not reach the next one. How long the load takes is measured by
+bench/demo.py, not asserted here (no timing assertions in tests).
+"""
 
 import io
 import json
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from foljsam.followups import selectors
+from foljsam.followups.models import Campaign, Status
+from foljsam.registry.models import Provider
+from tests.ops.test_hostile_input import check_no_500_for_hostile_paths_and_query_parameters, quiet_request_log
+
+__all__ = ["quiet_request_log"]  # a fixture the hostile-input test below uses
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once, with a data directory of its own; rolled back after the module."""
+    data = tmp_path_factory.mktemp("demo") / "data"
+    data.mkdir()
+    with override_settings(DATA_DIR=data, MEDIA_ROOT=data / "uploads"), django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("demo", stdout=io.StringIO())
+            yield data
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def _data_dir(demo_data, settings):
+    """Replaces conftest's per-test data directory: the tests read the demo's store."""
+    settings.DATA_DIR = demo_data
+    settings.MEDIA_ROOT = demo_data / "uploads"
+
+
+@pytest.fixture
+def demo(db, _data_dir, demo_data):
+    return demo_data
+
+
+def test_demo_loads_campaigns(demo):
+    finished, previous, current = (Campaign.objects.order_by("-year")[i] for i in (1, 2, 0))
+    assert finished.assessments.filter(status=Status.FINAL).count() == finished.assessments.count() == 16
+    assert previous.assessments.filter(status=Status.FINAL).count() == 16
+    table = selectors.share_table(finished)
+    assert table["previous"] == previous
+    assert all(row["now"]["share"] is not None and row["before"]["share"] is not None for row in table["rows"])
+    statuses = set(current.assessments.values_list("status", flat=True))
+    assert {Status.SENT, Status.OPENED, Status.SUBMITTED, Status.FACTCHECK} <= statuses
+    assert selectors.summary(finished)["with_plan"] > 0
+    # The demo's unit manager is bound to one own unit and sees only its assessments.
+    from foljsam.accounts.models import User
+    from foljsam.accounts.policy import visible
+    from foljsam.followups.models import Assessment
+
+    manager = User.objects.get(username="enhetschef")
+    units = {a.unit_id for a in visible(manager, Assessment.objects.all())}
+    assert units == set(manager.units.values_list("pk", flat=True)) and len(units) == 1
+
+
+def test_demo_shows_night_patrol_figures_and_sample_audit(demo, client):
+    """Issue 11 "done when": seed 002's units incl. the night patrol, the figures-only area and the
+    sample audit, shown on the results page."""
+    from django.urls import reverse
+
+    from foljsam.accounts.models import User
+
+    finished = Campaign.objects.order_by("-year")[1]
+    night = finished.assessments.get(unit__name__endswith="Natten")
+    asked = set(night.answers.values_list("requirement__title", flat=True))
+    assert not asked & {"Rutin för munhälsa", "Egna medel", "Viktförändringar/nutrition", "Livsmedelshantering"}
+    client.force_login(User.objects.filter(role="officer").first())
+    html = client.get(reverse("followups:results", args=[finished.pk])).content.decode()
+    assert "Stickprov genomförandeplaner" in html and "Lifecare Mobil" in html and "Anställningsform" in html
+    assert html.count("<svg") == 5  # three shares, the count table, the sample audit
+    assert client.get(reverse("followups:assessment", args=[night.pk])).status_code == 200
+
+
+def test_demo_reproduces_seed_000_table(demo, capsys):
+    call_command("report", "providers-table", "--year", "2022")
+    out = capsys.readouterr().out
+    expected = {
+        "Hemtjänst": "9 1 6 1", "Särskilt boende för äldre": "44 5 47 5", "Daglig verksamhet": "30 17 35 17",
+        "Korttidsvistelse": "15 1 13 1", "Ledsagar- och avlösarservice": "3 1 4 1", "Boendestöd": "3 1 3 1",
+    }
+    for area, numbers in expected.items():
+        line = next(line for line in out.splitlines() if line.startswith(area))
+        assert " ".join(line[len(area):].split()) == numbers, line
+    # Loading again changes nothing.
+    count = Provider.objects.count()
+    call_command("demo")
+    assert Provider.objects.count() == count
+
+
+# The yearly report and plan.
 # Seed 001, "Tidsplan för kvalitetsundersökningar".
 SEED_001_QUALITY = {("daglig_verksamhet", 2024), ("korttidsvistelse", 2024), ("boendestod", 2025),
                     ("ledsagar_avlosarservice", 2025), ("hemtjanst", 2026), ("sarskilt_boende", 2026)}
@@ -27,21 +126,19 @@ SEED_000_TABLE = {"hemtjanst": (9, 1, 6, 1), "sarskilt_boende": (44, 5, 47, 5), 
                   "boendestod": (3, 1, 3, 1)}
 
 
-def _json(*args):
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    return json.loads(out.getvalue())
-
-
 def _providers_rows(doc):
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Verksamhet"
                  and t.rows[0].cells[1].text == "1 januari privata")
     return {r.cells[0].text: tuple(int(c.text) for c in r.cells[1:]) for r in table.rows[1:]}
 
 
-def test_demo_yearly_report_and_plan(settings, tmp_path):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("demo", stdout=io.StringIO())
+def _json(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_demo_yearly_report_and_plan(demo, tmp_path):
     report = _json("report", "yearly", "--year", "2022", "--format", "json")
     assert {a["area"]: a["indepth_followups"] for a in report["areas"] if a["indepth_followups"]} == SEED_000_INDEPTH
     assert {a["area"]: a["monthly_action_plans"] for a in report["areas"] if a["monthly_action_plans"]} == {
@@ -96,3 +193,8 @@ def test_demo_yearly_report_and_plan(settings, tmp_path):
     assert [r["provider"] for r in plan if r["kind"] == "indepth_followup"] == ["HT-KVARNEN"]
     # The demo's home-care campaigns realise their plan items.
     assert all(r["realised"] for r in plan if r["kind"] == "contract_followup" and r["area"] == "hemtjanst")
+
+
+def test_no_500_for_hostile_paths_and_query_parameters(demo, quiet_request_log):
+    """Every URL with hostile values in its path and query, as each kind of user (tests/ops/test_hostile_input.py)."""
+    check_no_500_for_hostile_paths_and_query_parameters()
