@@ -6,9 +6,10 @@
 DIR holds visits.csv, grants.csv and additional_reports.csv (`bench/monthly.py --generate-only DIR`).
 Each round runs `foljsam monthly import … --json` then `foljsam monthly kpis … --json` (bench/monthly.py's
 cli_path: a fresh install made by `foljsam migrate` and `foljsam providers import`) with the code of
---before, then with this checkout's, then the baseline query (bench/monthly.py's BASELINE) in this
-process. One run of bench/monthly.py swings by a few tenths of a second with the machine; medians of
-rounds taken side by side tell a change from that drift. Prints each round and the medians' ratios.
+--before and with this checkout's (in alternating order, both trees' bytecode compiled first), then the
+baseline query (bench/monthly.py's BASELINE) in this process. One run of bench/monthly.py swings by a few
+tenths of a second with the machine; medians of rounds taken side by side tell a change from that drift.
+Prints each round and the medians' ratios.
 """
 
 from __future__ import annotations
@@ -64,10 +65,16 @@ def main() -> None:
     from foljsam.monthly.engine import storage
 
     trees = {"before": args.before.resolve(), "after": HERE}
+    # Both trees' bytecode written first: where PYTHONDONTWRITEBYTECODE is set, a checkout without it compiles
+    # its modules at every command (about 0.05 s), which would count against that tree alone.
+    for tree in trees.values():
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "foljsam")], check=True,
+                       env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
     times: dict[str, list[float]] = {"before": [], "after": [], "baseline": []}
     with tempfile.TemporaryDirectory(prefix="foljsam-cli-ab-") as work:
         for i in range(args.rounds):
-            for name, tree in trees.items():
+            # The order alternates between rounds, so neither tree always runs first after the baseline.
+            for name, tree in list(trees.items())[:: 1 if i % 2 == 0 else -1]:
                 t_import, t_kpis = cli(tree, args.data, Path(work))
                 times[name].append(t_import + t_kpis)
                 print(f"round {i + 1} {name}: import {t_import:.2f} s + kpis {t_kpis:.2f} s", flush=True)
