@@ -44,15 +44,6 @@ from foljsam.monthly.engine.storage import sql_literal
 # statement that reads and checks 2.7 M visit rows took 1.15 s here, with 12–24 MB 0.95–0.98 s
 # (bench/RESULTS.md). Far above the longest line the upload limits let through (64 kB).
 CSV_BUFFER_BYTES = 16 * 1024 * 1024
-# A file smaller than one such buffer would be parsed by one thread: it is read in buffers of this size
-# instead (3.5 MB of grants: 0.17 s → 0.10 s here).
-SMALL_CSV_BUFFER_BYTES = 1024 * 1024
-
-
-def _buffer_bytes(path) -> int:
-    if os.path.getsize(path) >= CSV_BUFFER_BYTES:
-        return CSV_BUFFER_BYTES
-    return min(CSV_BUFFER_BYTES, SMALL_CSV_BUFFER_BYTES)
 MAX_REJECTED_LISTED = 1000  # the report lists at most this many rejected rows; the total is always counted
 
 Progress = Callable[[str, float], None]
@@ -261,12 +252,16 @@ UNCLOSED_QUOTE = ("Rad {line}: en post fortsätter över flera rader, troligen e
                   "avslutas. Raderna efter den kan inte läsas säkert; rätta raden och importera filen igen.")
 
 
-def _refuse_record_across_lines(con) -> None:
+def _refuse_record_across_lines(con, several_buffers: bool) -> None:
     """A quote that is never closed makes DuckDB read the following lines as one value and then reject
-    that one record, so thousands of rows would vanish from the report: a rejected record that spans
-    line breaks refuses the whole file, naming its first line."""
-    line = con.execute("SELECT min(line) FROM rej_err "
-                       "WHERE contains(csv_line, chr(10)) OR contains(csv_line, chr(13))").fetchone()[0]
+    that one record, so thousands of rows would vanish from the report: such a record refuses the whole
+    file, naming its first line. Within one read buffer the rejected record spans line breaks. A file read
+    in several buffers (CSV_BUFFER_BYTES and more) cuts the record at its buffer's end, drops the rows after
+    it without a trace and may report the line before as its text; there any quote error ("UNQUOTED
+    VALUE") refuses the file, a quote closed too early ("c1"x) too, since the two cannot be told apart."""
+    quote_error = " OR error_type = 'UNQUOTED VALUE'" if several_buffers else ""
+    line = con.execute("SELECT min(line) FROM rej_err WHERE contains(csv_line, chr(10)) "
+                       f"OR contains(csv_line, chr(13)){quote_error}").fetchone()[0]
     if line is not None:
         raise FileRefused(UNCLOSED_QUOTE.format(line=int(line)))
 
@@ -596,7 +591,7 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
             delim={sql_literal(delim)}, quote='"', escape='"', header=false, skip={skip},
             auto_detect=false, all_varchar=true, columns={columns}, null_padding=false,
             store_rejects=true, rejects_table='rej_err', rejects_scan='rej_scan', ignore_errors=true,
-            buffer_size={_buffer_bytes(csv_path)})"""
+            buffer_size={CSV_BUFFER_BYTES})"""
     raw_names = _RAW_NAMES[kind]
     later = TRIMMED_LATER.get(kind, frozenset())
 
@@ -621,7 +616,7 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
         raise FileRefused(UNREADABLE_CSV) from None
     if line_col is None:
         _refuse_invalid_encoding(con, csv_path)
-        _refuse_record_across_lines(con)
+        _refuse_record_across_lines(con, os.path.getsize(csv_path) >= CSV_BUFFER_BYTES)
     if known_providers is not None:
         con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS provider_id",
                     [sorted({str(p) for p in known_providers})])
