@@ -17,9 +17,7 @@ from django.test import override_settings
 from foljsam.followups import selectors
 from foljsam.followups.models import Campaign, Status
 from foljsam.registry.models import Provider
-from tests.ops.test_hostile_input import check_no_500_for_hostile_paths_and_query_parameters, quiet_request_log
-
-__all__ = ["quiet_request_log"]  # a fixture the hostile-input test below uses
+from tests.ops.test_hostile_input import check_no_500_for_hostile_paths_and_query_parameters
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +27,13 @@ def demo_data(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo loaded once, with a data directory of its own; rolled back after the module."""
     data = tmp_path_factory.mktemp("demo") / "data"
     data.mkdir()
-    with override_settings(DATA_DIR=data, MEDIA_ROOT=data / "uploads"), django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
+    with override_settings(DATA_DIR=data, MEDIA_ROOT=data / "uploads"), django_db_blocker.unblock(), \
+            transaction.atomic():
         try:
             call_command("demo", stdout=io.StringIO())
             yield data
         finally:
             transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -195,6 +191,6 @@ def test_demo_yearly_report_and_plan(demo, tmp_path):
     assert all(r["realised"] for r in plan if r["kind"] == "contract_followup" and r["area"] == "hemtjanst")
 
 
-def test_no_500_for_hostile_paths_and_query_parameters(demo, quiet_request_log):
+def test_no_500_for_hostile_paths_and_query_parameters(demo):
     """Every URL with hostile values in its path and query, as each kind of user (tests/ops/test_hostile_input.py)."""
     check_no_500_for_hostile_paths_and_query_parameters()

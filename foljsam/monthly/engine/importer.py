@@ -16,7 +16,8 @@ Decisions where the contract is silent:
 - minutes_per_month accepts a decimal comma. valid_to empty = open-ended.
 - Line numbers are 1-based file lines (header = 1). They assume one record per line: a quoted
   value that contains a line break shifts the numbers of later rows. A rejected record that spans
-  lines (a quote never closed, which swallows the lines after it) refuses the whole file instead.
+  lines (a quote never closed, which swallows the lines after it) refuses the whole file instead; in a
+  file of CSV_BUFFER_BYTES or more, read in several buffers, any quote error does (_refuse_record_across_lines).
 - Rejection reasons name the column, never the value of a client or staff id.
 """
 
