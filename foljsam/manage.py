@@ -1,5 +1,6 @@
 """The `foljsam` console script: Django's manage.py for the installed package."""
 
+import gc
 import os
 import sys
 
@@ -29,5 +30,21 @@ def main() -> None:
         sys.exit(1)
 
 
+def cli() -> None:
+    """The console script (`foljsam …`, `python -m foljsam.manage`): main(), then an exit without the
+    interpreter's last collections. Those walk every object Django's start made (about 65,000) and took
+    0.1–0.3 s of each command here, a third of `foljsam monthly kpis` (bench/RESULTS.md); frozen objects are
+    left to the operating system. What must happen at the end is done here and by the code that opened it
+    (DuckDB sessions, temporary files), not by the collector: the database connections are closed first."""
+    try:
+        main()
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    main()
+    cli()

@@ -56,6 +56,37 @@ def test_missing_tables_are_told_apart_from_other_database_errors(monkeypatch, c
     assert exit_.value.code == 1 and "foljsam migrate" in capsys.readouterr().err
 
 
+def test_the_console_script_closes_the_connections_and_freezes_the_heap_before_the_exit(monkeypatch):
+    """The console script is cli(): after the command, also one that exits with an error, the database
+    connections are closed and then the heap frozen, so the interpreter's last collections skip it."""
+    import gc
+    import tomllib
+    from pathlib import Path
+
+    import django.core.management
+    import django.db
+
+    pyproject = tomllib.loads((Path(manage.__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["foljsam"] == "foljsam.manage:cli"
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(django.db.connections, "close_all", lambda: calls.append("close"))
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: calls.append("run"))
+    manage.cli()
+    assert calls == ["run", "close", "freeze"]
+
+    def fails(argv):
+        calls.append("run")
+        raise SystemExit(2)
+
+    calls.clear()
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", fails)
+    with pytest.raises(SystemExit) as exit_:
+        manage.cli()
+    assert exit_.value.code == 2 and calls == ["run", "close", "freeze"]
+
+
 def test_commands_start_without_loading_what_only_some_of_them_use():
     """Integrators run `foljsam monthly …` per month in scripts: Django's start loads the catalogue, and
     the command module loads services, but DuckDB, PyYAML and sqlglot are loaded only where they are used
