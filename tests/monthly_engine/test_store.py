@@ -385,3 +385,20 @@ def test_a_key_stored_twice_is_counted_once_and_new_rows_beside_it_are_kept(load
     report = import_file(loader.write(VISITS_HEADER + export), "visits", loader.data, KEY, PROVIDERS).kind("visits")
     assert (report.new, report.replaced, report.unchanged) == (2, 1, 0)
     assert sorted((r[1], r[4].month) for r in rows(loader.data)) == [("v1", 5), ("v2", 5), ("v3", 4)]
+
+
+def test_person_pseudonyms_are_stored_dictionary_encoded_up_to_the_limit(tmp_path):
+    """A row group with more distinct clients than DuckDB's default dictionary limit (24,576) keeps the client
+    column dictionary-encoded (the store's DICTIONARY_LIMIT)."""
+    n = 30_000
+    assert 122_880 // 5 < n < storage.DICTIONARY_LIMIT
+    con = duckdb.connect()
+    select = (f"SELECT 'P1' AS provider_id, 'v' || i AS visit_id, md5(CAST(i AS VARCHAR)) AS client, "
+              f"md5(CAST(i % 50 AS VARCHAR)) AS staff, TIMESTAMP '2026-03-01 08:00:00' + INTERVAL (i) SECOND "
+              f"AS check_in, '2026-03' AS period FROM range({n}) t(i)")
+    storage.write_partitions(con, select, tmp_path, "part-0", ["2026-03"], "check_in")
+    written = tmp_path / "period=2026-03" / "part-0.parquet"
+    encodings = dict(con.execute(f"SELECT path_in_schema, string_agg(DISTINCT encodings) "
+                                 f"FROM parquet_metadata('{written}') GROUP BY 1").fetchall())
+    assert "DICTIONARY" in encodings["client"] and "DICTIONARY" in encodings["staff"]
+    assert con.execute(f"SELECT count(DISTINCT client) FROM '{written}'").fetchone()[0] == n
