@@ -32,18 +32,33 @@ def main() -> None:
 
 def cli() -> None:
     """The console script (`foljsam …`, `python -m foljsam.manage`): main(), then an exit without the
-    interpreter's last collections. Those walk every object Django's start made (about 65,000) and took
+    interpreter's last collections. Those walk every object Django's start made (about 70,000) and took
     0.1–0.3 s of each command here, a third of `foljsam monthly kpis` (bench/RESULTS.md); frozen objects are
     left to the operating system. What must happen at the end is done here and by the code that opened it
     (DuckDB sessions, temporary files), not by the collector: the database connections are closed first."""
     try:
         main()
     finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
+        _close_connections()
         gc.freeze()
+
+
+def _close_connections() -> None:
+    """Close the database connections the command opened, without ever replacing its outcome: with
+    settings that did not load (`foljsam --version` still answers then) there is nothing to close, and a
+    connection that fails to close is left to the operating system."""
+    if "django.db" not in sys.modules:
+        return
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: BLE001,S110 – the command's own result or error is what the caller must get
+        pass
 
 
 if __name__ == "__main__":

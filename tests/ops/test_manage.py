@@ -87,6 +87,44 @@ def test_the_console_script_closes_the_connections_and_freezes_the_heap_before_t
     assert exit_.value.code == 2 and calls == ["run", "close", "freeze"]
 
 
+def test_closing_the_connections_never_replaces_the_commands_outcome(monkeypatch):
+    """A connection that fails to close does not turn the command's exit status into another one."""
+    import gc
+
+    import django.core.management
+    import django.db
+
+    def fails_to_close():
+        raise RuntimeError("server gone")
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(django.db.connections, "close_all", fails_to_close)
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: calls.append("run"))
+    manage.cli()  # no exception from the close
+    assert calls == ["run", "freeze"]
+
+    def exits(argv):
+        raise SystemExit(3)  # e.g. runserver's reload code
+
+    calls.clear()
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", exits)
+    with pytest.raises(SystemExit) as exit_:
+        manage.cli()
+    assert exit_.value.code == 3 and calls == ["freeze"]
+
+
+def test_the_version_is_answered_even_when_the_settings_do_not_load(tmp_path):
+    """DEBUG off without DJANGO_SECRET_KEY: the settings refuse to load, but `--version` needs none of them
+    and must still exit 0 without a traceback (nothing to close at the exit)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DATABASE_URL")}
+    env.update(DEBUG="False", FOLJSAM_DATA_DIR=str(tmp_path))
+    run = subprocess.run([sys.executable, "-m", "foljsam.manage", "--version"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip().startswith("5.2")
+    assert "Traceback" not in run.stderr
+
+
 def test_commands_start_without_loading_what_only_some_of_them_use():
     """Integrators run `foljsam monthly …` per month in scripts: Django's start loads the catalogue, and
     the command module loads services, but DuckDB, PyYAML and sqlglot are loaded only where they are used
