@@ -56,32 +56,39 @@ def test_missing_tables_are_told_apart_from_other_database_errors(monkeypatch, c
     assert exit_.value.code == 1 and "foljsam migrate" in capsys.readouterr().err
 
 
-def test_the_console_script_closes_the_connections_and_freezes_the_heap_before_the_exit(monkeypatch):
-    """The console script is cli(): after the command, also one that exits with an error, the database
-    connections are closed and then the heap frozen, so the interpreter's last collections skip it."""
+def _stub_command_close_and_freeze(monkeypatch, command, close=None) -> list[str]:
+    """cli()'s three steps replaced by stubs that record their order: the command, closing the connections
+    (or `close`), freezing the heap."""
     import gc
-    import tomllib
-    from pathlib import Path
 
     import django.core.management
     import django.db
 
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(django.db.connections, "close_all", close or (lambda: calls.append("close")))
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: command(calls))
+    return calls
+
+
+def test_the_console_script_closes_the_connections_and_freezes_the_heap_before_the_exit(monkeypatch):
+    """The console script is cli(): after the command, also one that exits with an error, the database
+    connections are closed and then the heap frozen, so the interpreter's last collections skip it."""
+    import tomllib
+    from pathlib import Path
+
     pyproject = tomllib.loads((Path(manage.__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["foljsam"] == "foljsam.manage:cli"
 
-    calls = []
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
-    monkeypatch.setattr(django.db.connections, "close_all", lambda: calls.append("close"))
-    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: calls.append("run"))
+    calls = _stub_command_close_and_freeze(monkeypatch, lambda calls: calls.append("run"))
     manage.cli()
     assert calls == ["run", "close", "freeze"]
 
-    def fails(argv):
+    def fails(calls):
         calls.append("run")
         raise SystemExit(2)
 
-    calls.clear()
-    monkeypatch.setattr(django.core.management, "execute_from_command_line", fails)
+    calls = _stub_command_close_and_freeze(monkeypatch, fails)
     with pytest.raises(SystemExit) as exit_:
         manage.cli()
     assert exit_.value.code == 2 and calls == ["run", "close", "freeze"]
@@ -89,26 +96,18 @@ def test_the_console_script_closes_the_connections_and_freezes_the_heap_before_t
 
 def test_closing_the_connections_never_replaces_the_commands_outcome(monkeypatch):
     """A connection that fails to close does not turn the command's exit status into another one."""
-    import gc
-
-    import django.core.management
-    import django.db
 
     def fails_to_close():
         raise RuntimeError("server gone")
 
-    calls = []
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
-    monkeypatch.setattr(django.db.connections, "close_all", fails_to_close)
-    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: calls.append("run"))
+    calls = _stub_command_close_and_freeze(monkeypatch, lambda calls: calls.append("run"), close=fails_to_close)
     manage.cli()  # no exception from the close
     assert calls == ["run", "freeze"]
 
-    def exits(argv):
+    def exits(calls):
         raise SystemExit(3)  # e.g. runserver's reload code
 
-    calls.clear()
-    monkeypatch.setattr(django.core.management, "execute_from_command_line", exits)
+    calls = _stub_command_close_and_freeze(monkeypatch, exits, close=fails_to_close)
     with pytest.raises(SystemExit) as exit_:
         manage.cli()
     assert exit_.value.code == 3 and calls == ["freeze"]

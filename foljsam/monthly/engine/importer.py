@@ -508,7 +508,7 @@ def _services_normalised(value: str) -> str:
     list_transform(string_split({value}, '|'), lambda x: {trim_sql('x')}), lambda x: x <> ''))), '|')"""
 
 
-def _stored_select(kind: str, dated: bool = True) -> str:
+def _stored_select(kind: str, dated: bool) -> str:
     """Stored columns; pseudonyms come from the id map joined as cm (client) and sm (staff). dated: some
     client id of the file is a 10-digit personnummer, whose pseudonym depends on the row's date; without
     one every row takes cm.p, and the join carries one pseudonym per row instead of four (the March COPY
@@ -767,19 +767,19 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
         staff_join = ("LEFT JOIN sm ON sm.raw = c.staff_raw "
                       "LEFT JOIN svc ON svc.services_raw = c.services_raw")
     progress("sparar", 0.7)
-    dated = con.execute("SELECT count(*) > 0 FROM cm WHERE yy IS NOT NULL").fetchone()[0]
     if tx is not None:
-        _store(con, result, kind, data_dir, tx, staff_join, no_dup, dated)
+        _store(con, result, kind, data_dir, tx, staff_join, no_dup)
     else:
         with storage.transaction(data_dir) as own:
-            _store(con, result, kind, data_dir, own, staff_join, no_dup, dated)
+            _store(con, result, kind, data_dir, own, staff_join, no_dup)
     return result
 
 
 def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, staff_join: str,
-           no_dup: str, dated: bool = True) -> None:
+           no_dup: str) -> None:
     """Stage the accepted rows into the partitions they change (committed by tx with the other kinds)."""
     stored = storage.periods(data_dir, kind)
+    dated = con.execute("SELECT count(*) > 0 FROM cm WHERE yy IS NOT NULL").fetchone()[0]
     # A view: its rows are computed (pseudonyms joined) only where they are written or compared whole.
     con.execute(f"""
         CREATE TEMP VIEW new AS
