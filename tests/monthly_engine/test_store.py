@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import datetime as dt
 from datetime import timedelta
 from pathlib import Path
 
@@ -402,3 +403,36 @@ def test_person_pseudonyms_are_stored_dictionary_encoded_up_to_the_limit(tmp_pat
                                  f"FROM parquet_metadata('{written}') GROUP BY 1").fetchall())
     assert "DICTIONARY" in encodings["client"] and "DICTIONARY" in encodings["staff"]
     assert con.execute(f"SELECT count(DISTINCT client) FROM '{written}'").fetchone()[0] == n
+
+
+def test_visits_written_from_the_typed_maps_are_plain_strings_equal_to_the_text_path(loader):
+    """A new month's visits are written from the maps' ENUM columns (importer._typed_map); a rewritten month
+    from the text view. Both store the same values, as plain UTF-8 strings without an ENUM type (what
+    Spark and every other reader of the store expects): a 10-digit personnummer (its century from the
+    date), a blank staff id (generic), services to normalise and a method in capitals."""
+    from foljsam.lib.pseudonym import Pseudonymizer
+
+    ps = Pseudonymizer(KEY)
+    export = ("v1,P1,450101-1234,s1,2026-03-02T08:00:00,2026-03-02T08:30:00,MANUAL, B | A |A\n"
+              "v2,P1,19450101-1234,,2026-03-03T08:00:00,2026-03-03T08:20:00,electronic,A\n"
+              "v3,P2,c9,s2,2026-03-04T08:00:00,2026-03-04T08:10:00,electronic,DUSCH\n")
+    loader.load(visits=export)
+    typed = rows(loader.data)
+    assert [(r[1], r[2], r[3], r[6], r[7]) for r in typed] == [
+        ("v1", ps.client("450101-1234", dt.date(2026, 3, 2)), ps("s1"), "manual", "A|B"),
+        ("v2", ps.client("19450101-1234"), None, "electronic", "A"),
+        ("v3", ps("c9"), ps("s2"), "electronic", "DUSCH")]
+    assert typed[0][2] == typed[1][2]  # the same person written two ways
+    written = next(gen_dir(loader.data).glob("visits/period=2026-03/*.parquet"))
+    schema = {r[0]: r[1:] for r in duckdb.sql(
+        f"SELECT name, type, converted_type, logical_type FROM parquet_schema('{written}')").fetchall()}
+    for col in ("client", "staff", "method", "services"):
+        assert schema[col][:2] == ("BYTE_ARRAY", "UTF8") and "enum" not in str(schema[col][2]).lower(), col
+    # The same file with v3 corrected: the month is rewritten, every row now from the text view.
+    report = import_file(loader.write(VISITS_HEADER + export.replace("08:10:00", "08:15:00")), "visits",
+                         loader.data, KEY, PROVIDERS).kind("visits")
+    assert (report.new, report.replaced, report.unchanged) == (0, 1, 2)
+    rewritten = rows(loader.data)
+    assert rewritten[:2] == typed[:2]
+    assert rewritten[2][:5] == typed[2][:5] and rewritten[2][6:] == typed[2][6:]
+    assert rewritten[2][5] - typed[2][5] == timedelta(minutes=5)

@@ -508,16 +508,17 @@ def _services_normalised(value: str) -> str:
     list_transform(string_split({value}, '|'), lambda x: {trim_sql('x')}), lambda x: x <> ''))), '|')"""
 
 
-def _stored_select(kind: str, dated: bool) -> str:
-    """Stored columns; pseudonyms come from the id map joined as cm (client) and sm (staff). dated: some
-    client id of the file is a 10-digit personnummer, whose pseudonym depends on the row's date; without
-    one every row takes cm.p, and the join carries one pseudonym per row instead of four (the March COPY
-    of the bench 1.13 → 1.00 s, median of 4)."""
+def _stored_select(kind: str, dated: bool, typed: bool) -> str:
+    """Stored columns; pseudonyms come from the id map joined as cm (client) and sm (staff), services
+    from svc. dated: some client id of the file is a 10-digit personnummer, whose pseudonym depends on the
+    row's date; without one every row takes cm.p, and the join carries one pseudonym per row instead of
+    four (the March COPY of the bench 1.13 → 1.00 s, median of 4). typed: method as the ENUM of METHODS
+    (the maps' columns are ENUMs in their typed tables, see _typed_map)."""
     client = Pseudonymizer.client_sql("cm", _REF_DATE[kind]) if dated else "cm.p"
     if kind == "visits":
-        staff = "sm.p"
-        return (f"provider_id, visit_id, {client} AS client, {staff} AS staff, check_in, check_out, "
-                "method, coalesce(svc.services, c.services_raw) AS services")
+        method = f"CAST(method AS ENUM({', '.join(sql_literal(m) for m in METHODS)}))" if typed else "method"
+        return (f"provider_id, visit_id, {client} AS client, sm.p AS staff, check_in, check_out, "
+                f"{method} AS method, svc.services AS services")
     if kind == "grants":
         return f"provider_id, {client} AS client, service_code, minutes_per_month, valid_from, valid_to"
     return f"provider_id, report_id, {client} AS client, kind, event_date, reported_at"
@@ -748,8 +749,8 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
     # HMAC only over the distinct ids (tens of thousands, not millions of rows), then joined back.
     con.execute(f"""CREATE TEMP TABLE cm AS {ps.client_map_sql(
         "SELECT DISTINCT client_raw AS raw FROM checked WHERE _why IS NULL")}""")
-    staff_join = ""
     if kind == "visits":
+        _typed_map(con, "cm", ("p", "p18", "p19", "p20"))
         # Staff ids as in the file, trimmed here once per distinct id (TRIMMED_LATER); blank = no staff.
         con.execute(f"""
             CREATE TEMP TABLE sm AS SELECT raw, {ps.sql_expr('id')} AS p
@@ -757,36 +758,59 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
                   FROM (SELECT DISTINCT staff_raw AS raw FROM checked WHERE _why IS NULL AND staff_raw <> ''))
             WHERE id <> ''
         """)
+        _typed_map(con, "sm", ("p",))
         # Services are few distinct strings: trim and normalise each once, not once per row. A value
-        # that is trimmed and holds one code is stored as it is (not in svc).
+        # that is trimmed and holds one code is stored as it is.
         con.execute(f"""
-            CREATE TEMP TABLE svc AS SELECT services_raw, {_services_normalised(trim_sql('services_raw'))} AS services
+            CREATE TEMP TABLE svc AS SELECT services_raw,
+                CASE WHEN contains(services_raw, '|') OR NOT {trimmed_sql('services_raw')}
+                     THEN {_services_normalised(trim_sql('services_raw'))} ELSE services_raw END AS services
             FROM (SELECT DISTINCT services_raw FROM checked0)
-            WHERE contains(services_raw, '|') OR NOT {trimmed_sql('services_raw')}
         """)
-        staff_join = ("LEFT JOIN sm ON sm.raw = c.staff_raw "
-                      "LEFT JOIN svc ON svc.services_raw = c.services_raw")
+        _typed_map(con, "svc", ("services",))
     progress("sparar", 0.7)
     if tx is not None:
-        _store(con, result, kind, data_dir, tx, staff_join, no_dup)
+        _store(con, result, kind, data_dir, tx, no_dup)
     else:
         with storage.transaction(data_dir) as own:
-            _store(con, result, kind, data_dir, own, staff_join, no_dup)
+            _store(con, result, kind, data_dir, own, no_dup)
     return result
 
 
-def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, staff_join: str,
-           no_dup: str) -> None:
+def _typed_map(con, table: str, columns: tuple[str, ...]) -> None:
+    """`<table>_typed`: the map `table` with `columns` as an ENUM of their distinct values, ordered as text.
+
+    The visits written to Parquet are joined from these (the view new_typed of _store): DuckDB's Parquet
+    writer takes the dictionary of an ENUM column as it is, where for text it hashes every row's string to
+    build one – for the bench's 2.7 M visits, client, staff, services and method as ENUMs wrote March in
+    0.49–0.60 s instead of 1.05–1.38 s, the same values in the same Parquet types (bench/RESULTS.md). Not for
+    grants and additional reports: at their size making the ENUM costs what it saves. Only for writing:
+    hash() of an ENUM is not the hash of its text, so keys are compared in the text view."""
+    values = " UNION ALL ".join(f"SELECT {c} AS v FROM {table}" for c in columns)
+    con.execute(f"CREATE TYPE {table}_values AS ENUM "
+                f"(SELECT DISTINCT v FROM ({values}) WHERE v IS NOT NULL ORDER BY v)")
+    typed = ", ".join(f"CAST({c} AS {table}_values) AS {c}" for c in columns)
+    con.execute(f"CREATE TEMP TABLE {table}_typed AS SELECT * REPLACE ({typed}) FROM {table}")
+
+
+def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction, no_dup: str) -> None:
     """Stage the accepted rows into the partitions they change (committed by tx with the other kinds)."""
     stored = storage.periods(data_dir, kind)
     dated = con.execute("SELECT count(*) > 0 FROM cm WHERE yy IS NOT NULL").fetchone()[0]
-    # A view: its rows are computed (pseudonyms joined) only where they are written or compared whole.
-    con.execute(f"""
-        CREATE TEMP VIEW new AS
-        SELECT {_stored_select(kind, dated)}, {storage.partition_sql(kind, "c.")} AS period
-        FROM checked c JOIN cm ON cm.raw = c.client_raw {staff_join}
-        WHERE c._why IS NULL {no_dup}
-    """)
+    # Views: their rows are computed (pseudonyms joined) only where they are written or compared whole.
+    # `new` holds them as text, for every comparison with stored rows; `new_typed` the same rows with the
+    # maps' ENUM columns (visits, _typed_map), only to be written.
+    visits = kind == "visits"
+    for name, typed in (("new", False), ("new_typed", visits)):
+        maps = ("JOIN {cm} cm ON cm.raw = c.client_raw"
+                + (" LEFT JOIN {sm} sm ON sm.raw = c.staff_raw JOIN {svc} svc ON svc.services_raw = c.services_raw"
+                   if visits else ""))
+        con.execute(f"""
+            CREATE TEMP VIEW {name} AS
+            SELECT {_stored_select(kind, dated, typed)}, {storage.partition_sql(kind, "c.")} AS period
+            FROM checked c {maps.format(**{m: f"{m}_typed" if typed else m for m in ("cm", "sm", "svc")})}
+            WHERE c._why IS NULL {no_dup}
+        """)
     _merge(con, result, kind, data_dir, tx, stored, no_dup)
 
 
@@ -815,7 +839,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
         result.new, result.replaced, result.unchanged = result.accepted, 0, 0
         result.changed_months = touched
         if result.new:
-            tx.write(con, kind, f"SELECT {sel}, period FROM new", rewrite=set(), periods=touched)
+            tx.write(con, kind, f"SELECT {sel}, period FROM new_typed", rewrite=set(), periods=touched)
         return
     if not touched:  # no accepted rows: nothing to merge
         result.new = result.replaced = result.unchanged = 0
@@ -902,7 +926,7 @@ def _merge(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
         # month before, re-sent unchanged); the export's own month usually has none.
         with_hits = set(hits_per_month) & append
         known = f"AND NOT EXISTS (SELECT 1 FROM hits h WHERE {hit})" if with_hits else ""
-        tx.write(con, kind, f"SELECT {sel}, period FROM new n WHERE period IN ({inside}) {known}",
+        tx.write(con, kind, f"SELECT {sel}, period FROM new_typed n WHERE period IN ({inside}) {known}",
                  rewrite=set(), append=True, periods=sorted(append))
 
 
