@@ -3,9 +3,9 @@ conversion of the single-file layout, all-or-nothing commits, and no spill files
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
-import datetime as dt
 from datetime import timedelta
 from pathlib import Path
 
