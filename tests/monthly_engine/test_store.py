@@ -405,18 +405,24 @@ def test_person_pseudonyms_are_stored_dictionary_encoded_up_to_the_limit(tmp_pat
     assert con.execute(f"SELECT count(DISTINCT client) FROM '{written}'").fetchone()[0] == n
 
 
-def test_visits_written_from_the_typed_maps_are_plain_strings_equal_to_the_text_path(loader):
-    """A new month's visits are written from the maps' ENUM columns (importer._typed_map); a rewritten month
-    from the text view. Both store the same values, as plain UTF-8 strings without an ENUM type (what
+def test_visits_written_from_the_typed_maps_are_plain_strings_equal_to_the_text_path(loader, monkeypatch):
+    """New rows of visits are written from the maps' ENUM columns (the view new_typed, importer._typed_map);
+    a rewritten month from the text view `new`. Both store the same values, as plain UTF-8 strings (what
     Spark and every other reader of the store expects): a 10-digit personnummer (its century from the
-    date), a blank staff id (generic), services to normalise and a method in capitals."""
+    date), a blank staff id (generic), services to normalise and a method in capitals – into an empty
+    store, rewritten, and appended beside re-sent rows."""
     from foljsam.lib.pseudonym import Pseudonymizer
 
+    selects = []
+    write = storage.write_partitions
+    monkeypatch.setattr(storage, "write_partitions", lambda con, select, *a, **k: (
+        selects.append(select), write(con, select, *a, **k))[1])
     ps = Pseudonymizer(KEY)
     export = ("v1,P1,450101-1234,s1,2026-03-02T08:00:00,2026-03-02T08:30:00,MANUAL, B | A |A\n"
               "v2,P1,19450101-1234,,2026-03-03T08:00:00,2026-03-03T08:20:00,electronic,A\n"
               "v3,P2,c9,s2,2026-03-04T08:00:00,2026-03-04T08:10:00,electronic,DUSCH\n")
     loader.load(visits=export)
+    assert "FROM new_typed" in selects[-1]
     typed = rows(loader.data)
     assert [(r[1], r[2], r[3], r[6], r[7]) for r in typed] == [
         ("v1", ps.client("450101-1234", dt.date(2026, 3, 2)), ps("s1"), "manual", "A|B"),
@@ -432,7 +438,20 @@ def test_visits_written_from_the_typed_maps_are_plain_strings_equal_to_the_text_
     report = import_file(loader.write(VISITS_HEADER + export.replace("08:10:00", "08:15:00")), "visits",
                          loader.data, KEY, PROVIDERS).kind("visits")
     assert (report.new, report.replaced, report.unchanged) == (0, 1, 2)
+    assert "FROM new " in selects[-1] and "new_typed" not in selects[-1]
     rewritten = rows(loader.data)
     assert rewritten[:2] == typed[:2]
     assert rewritten[2][:5] == typed[2][:5] and rewritten[2][6:] == typed[2][6:]
     assert rewritten[2][5] - typed[2][5] == timedelta(minutes=5)
+    # v1 re-sent unchanged beside a new row: only v4 is appended, from the typed view past the re-sent key.
+    resent = export.splitlines(keepends=True)[0]
+    report = import_file(loader.write(VISITS_HEADER + resent + "v4,P1,450101+1234,,2026-03-05T08:00:00,"
+                                      "2026-03-05T08:05:00,Manual,C| B\n"), "visits", loader.data, KEY,
+                         PROVIDERS).kind("visits")
+    assert (report.new, report.replaced, report.unchanged) == (1, 0, 1)
+    assert "FROM new_typed" in selects[-1] and "NOT EXISTS" in selects[-1]
+    appended = {r[1]: r for r in rows(loader.data)}
+    assert [appended[v] for v in ("v1", "v2", "v3")] == rewritten
+    v4 = appended["v4"]
+    assert (v4[2], v4[3], v4[6], v4[7]) == (ps.client("450101+1234", dt.date(2026, 3, 5)), None, "manual", "B|C")
+    assert v4[2] != appended["v1"][2]  # born 1845: another person than v1's

@@ -761,6 +761,8 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
         _typed_map(con, "sm", ("p",))
         # Services are few distinct strings: trim and normalise each once, not once per row. A value
         # that is trimmed and holds one code is stored as it is.
+        # Every distinct value, so the views' inner JOIN keeps every row (services_raw is never NULL: read
+        # with coalesce, TRIMMED_LATER).
         con.execute(f"""
             CREATE TEMP TABLE svc AS SELECT services_raw,
                 CASE WHEN contains(services_raw, '|') OR NOT {trimmed_sql('services_raw')}
@@ -782,10 +784,10 @@ def _typed_map(con, table: str, columns: tuple[str, ...]) -> None:
 
     The visits written to Parquet are joined from these (the view new_typed of _store): DuckDB's Parquet
     writer takes the dictionary of an ENUM column as it is, where for text it hashes every row's string to
-    build one – for the bench's 2.7 M visits, client, staff, services and method as ENUMs wrote March in
-    0.49–0.60 s instead of 1.05–1.38 s, the same values in the same Parquet types (bench/RESULTS.md). Not for
-    grants and additional reports: at their size making the ENUM costs what it saves. Only for writing:
-    hash() of an ENUM is not the hash of its text, so keys are compared in the text view."""
+    build one – in the import command's profile the bench's March 0.86–0.98 → 0.50–0.56 s, February
+    0.25–0.27 → 0.14–0.17 s (bench/RESULTS.md); the same values in the same Parquet types. Not for grants and
+    additional reports: at their size making the ENUM costs what it saves. Only for writing: hash() of an
+    ENUM is not the hash of its text, so keys are compared in the text view."""
     values = " UNION ALL ".join(f"SELECT {c} AS v FROM {table}" for c in columns)
     con.execute(f"CREATE TYPE {table}_values AS ENUM "
                 f"(SELECT DISTINCT v FROM ({values}) WHERE v IS NOT NULL ORDER BY v)")
