@@ -785,7 +785,7 @@ def _typed_map(con, table: str, columns: tuple[str, ...]) -> None:
     The visits written to Parquet are joined from these (the view new_typed of _store): DuckDB's Parquet
     writer takes the dictionary of an ENUM column as it is, where for text it hashes every row's string to
     build one – in the import command's profile the bench's March 0.86–0.98 → 0.50–0.56 s, February
-    0.25–0.27 → 0.14–0.17 s (bench/RESULTS.md); the same values in the same Parquet types. Not for grants and
+    0.24–0.27 → 0.14–0.17 s (bench/RESULTS.md); the same values in the same Parquet types. Not for grants and
     additional reports: at their size making the ENUM costs what it saves. Only for writing: hash() of an
     ENUM is not the hash of its text, so keys are compared in the text view."""
     values = " UNION ALL ".join(f"SELECT {c} AS v FROM {table}" for c in columns)
