@@ -759,10 +759,9 @@ def _run(con, result, kind, csv_path, delim, skip, line_col, headers, index, map
             WHERE id <> ''
         """)
         _typed_map(con, "sm", ("p",))
-        # Services are few distinct strings: trim and normalise each once, not once per row. A value
-        # that is trimmed and holds one code is stored as it is.
-        # Every distinct value, so the views' inner JOIN keeps every row (services_raw is never NULL: read
-        # with coalesce, TRIMMED_LATER).
+        # Services are few distinct strings: trim and normalise each once, not once per row (a value that
+        # is trimmed and holds one code is stored as it is). The map holds every distinct value, so the
+        # views' inner join keeps every row (services_raw is never NULL: read with coalesce, TRIMMED_LATER).
         con.execute(f"""
             CREATE TEMP TABLE svc AS SELECT services_raw,
                 CASE WHEN contains(services_raw, '|') OR NOT {trimmed_sql('services_raw')}
@@ -803,14 +802,15 @@ def _store(con, result: FileImport, kind: str, data_dir, tx: storage.Transaction
     # `new` holds them as text, for every comparison with stored rows; `new_typed` the same rows with the
     # maps' ENUM columns (visits, _typed_map), only to be written.
     visits = kind == "visits"
-    for name, typed in (("new", False), ("new_typed", visits)):
-        maps = ("JOIN {cm} cm ON cm.raw = c.client_raw"
-                + (" LEFT JOIN {sm} sm ON sm.raw = c.staff_raw JOIN {svc} svc ON svc.services_raw = c.services_raw"
-                   if visits else ""))
+    for name, suffix in (("new", ""), ("new_typed", "_typed" if visits else "")):
+        maps = f"JOIN cm{suffix} cm ON cm.raw = c.client_raw"
+        if visits:
+            maps += (f" LEFT JOIN sm{suffix} sm ON sm.raw = c.staff_raw"
+                     f" JOIN svc{suffix} svc ON svc.services_raw = c.services_raw")
         con.execute(f"""
             CREATE TEMP VIEW {name} AS
-            SELECT {_stored_select(kind, dated, typed)}, {storage.partition_sql(kind, "c.")} AS period
-            FROM checked c {maps.format(**{m: f"{m}_typed" if typed else m for m in ("cm", "sm", "svc")})}
+            SELECT {_stored_select(kind, dated, typed=bool(suffix))}, {storage.partition_sql(kind, "c.")} AS period
+            FROM checked c {maps}
             WHERE c._why IS NULL {no_dup}
         """)
     _merge(con, result, kind, data_dir, tx, stored, no_dup)
